@@ -1,0 +1,78 @@
+"""The `panhuo` command: root options, workspace commands, and every feature's commands.
+
+Each feature keeps its commands in ``<feature>/commands.py`` with a ``register(app)`` function;
+they are listed once, below.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from panhuo import __version__
+from panhuo.clitools import AppState, emit, state
+from panhuo.config import get_settings
+from panhuo import workspace as workspace_service
+
+app = typer.Typer(
+    name="panhuo",
+    help="盘活 Panhuo — inventory, grade, match and license stock patents.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    workspace: Annotated[Optional[Path], typer.Option("--workspace", "-w", envvar="PANHUO_WORKSPACE",
+                                                      help="Workspace folder (default: current folder).")] = None,
+    db: Annotated[Optional[str], typer.Option("--db", envvar="PANHUO_DB",
+                                              help="Database URL, e.g. postgresql+psycopg://user@host/panhuo.")] = None,
+    data: Annotated[Optional[Path], typer.Option("--data", envvar="PANHUO_DATA",
+                                                 help="Reference data directory.")] = None,
+) -> None:
+    """盘活 Panhuo command line."""
+    ctx.obj = AppState(settings=get_settings(workspace=workspace, db=db, data=data))
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    typer.echo(__version__)
+
+
+@app.command()
+def init(
+    ctx: typer.Context,
+    directory: Annotated[Optional[Path], typer.Argument(help="Workspace folder to create.")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Emit a JSON line.")] = False,
+) -> None:
+    """Create a workspace: panhuo.toml, the database (SQLite WAL unless --db) and index folders.
+
+    Example: panhuo init ~/panhuo-zju
+    """
+    st = state(ctx)
+    target = (directory or st.settings.workspace).resolve()
+    result = workspace_service.init_workspace(target, db_url=st.settings.db)
+    if json_out:
+        emit(result)
+    else:
+        typer.echo(f"workspace ready: {result['workspace']}\ndatabase: {result['database']}")
+
+
+def _register_features() -> None:
+    from panhuo.patents import commands as patents_commands
+
+    for module in (patents_commands,):
+        module.register(app)
+
+
+_register_features()
+
+
+def main() -> None:
+    app()

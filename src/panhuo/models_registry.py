@@ -1,0 +1,8 @@
+"""Every feature's ORM models, imported once so that ``Base.metadata`` knows all tables.
+
+Add a line here when a feature gains a ``models.py``.
+"""
+
+from panhuo.accounts import models as accounts_models  # noqa: F401
+from panhuo.ingest import models as ingest_models  # noqa: F401
+from panhuo.patents import models as patents_models  # noqa: F401

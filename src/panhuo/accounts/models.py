@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, String
+from datetime import datetime
+
+from sqlalchemy import DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from panhuo.db import Base, TimestampMixin
+from panhuo.db import Base, TimestampMixin, utcnow
 
 
 class Organisation(TimestampMixin, Base):
@@ -27,3 +29,20 @@ class Organisation(TimestampMixin, Base):
 
     def __repr__(self) -> str:
         return f"<Organisation {self.id} {self.name} ({self.kind})>"
+
+
+class AuditEvent(Base):
+    """Who changed what, when: sign-ins, grades, dispositions, publications, contract transitions …"""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    actor: Mapped[str | None] = mapped_column(String(100))  # user name, "system" or "cli:<os user>"
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    action: Mapped[str] = mapped_column(String(60))  # e.g. "sign-in", "patent.disposition", "contract.sign"
+    entity: Mapped[str | None] = mapped_column(String(40))  # e.g. "patent", "contract"
+    entity_id: Mapped[str | None] = mapped_column(String(60), index=True)
+    before: Mapped[dict] = mapped_column(default=dict)
+    after: Mapped[dict] = mapped_column(default=dict)
+    note: Mapped[str | None] = mapped_column(String(500))

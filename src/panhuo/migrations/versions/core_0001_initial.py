@@ -9,7 +9,6 @@ from alembic import op
 import sqlalchemy as sa
 from sqlalchemy import Text  # noqa: F401
 from sqlalchemy.dialects import postgresql  # noqa: F401
-from sqlalchemy.dialects import postgresql
 
 revision = 'core_0001'
 down_revision = None

@@ -6,4 +6,5 @@ Add a line here when a feature gains a ``models.py``.
 from panhuo.accounts import models as accounts_models  # noqa: F401
 from panhuo.ingest import models as ingest_models  # noqa: F401
 from panhuo.patents import models as patents_models  # noqa: F401
+from panhuo.inventory import models as inventory_models  # noqa: F401
 from panhuo.licensing import models as licensing_models  # noqa: F401

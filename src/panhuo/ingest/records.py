@@ -44,6 +44,7 @@ class PatentRecord:
     source_file: str | None = None
     source_row: int | None = None  # 1-based data row (header excluded) or document index
     source_format: str | None = None  # e.g. "incopat", "export61", "cnipa-xml-v2.2.1"
+    department: str | None = None  # 所属院系 when the source names one (linked under the institution)
 
 
 @dataclass

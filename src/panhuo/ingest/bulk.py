@@ -1,0 +1,107 @@
+"""Bulk writes on the session's connection: executemany on SQLite, ``COPY`` on PostgreSQL.
+
+Used by :mod:`panhuo.ingest.service` for new rows (patents, parties, events, record sources). Everything runs in
+the caller's transaction; nothing commits.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Connection, Table, bindparam, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from panhuo.ingest.models import RecordSource
+from panhuo.patents.models import LegalEvent, Party, Patent, PatentParty
+
+PATENTS: Table = Patent.__table__  # type: ignore[assignment]
+PARTIES: Table = Party.__table__  # type: ignore[assignment]
+PATENT_PARTIES: Table = PatentParty.__table__  # type: ignore[assignment]
+EVENTS: Table = LegalEvent.__table__  # type: ignore[assignment]
+SOURCES: Table = RecordSource.__table__  # type: ignore[assignment]
+LOOKUP_CHUNK = 5000
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def insert_rows(conn: Connection, table: Table, rows: Sequence[dict]) -> None:
+    """Insert ``rows`` (dicts with every column but ``id``): COPY on PostgreSQL, executemany elsewhere."""
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        _copy(conn, table, rows)
+    else:
+        conn.execute(table.insert(), list(rows))
+
+
+def _copy(conn: Connection, table: Table, rows: Sequence[dict]) -> None:
+    names = list(rows[0])
+    json_cols = {c.name for c in table.columns if isinstance(c.type, JSON)}
+    dumps = json.dumps
+    raw = conn.connection.driver_connection
+    column_list = ", ".join(f'"{n}"' for n in names)
+    with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({column_list}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row([dumps(row[n], ensure_ascii=False, default=_json_default)
+                            if n in json_cols and row[n] is not None else row[n] for n in names])
+
+
+def ids_by(conn: Connection, column, values: Sequence[str]) -> dict[str, int]:
+    """``{value: id}`` for rows of ``column``'s table whose column is in ``values``."""
+    table = column.table
+    out: dict[str, int] = {}
+    unique = list(dict.fromkeys(values))
+    stmt = select(table.c.id, column).where(column.in_(bindparam("vals", expanding=True)))
+    for start in range(0, len(unique), LOOKUP_CHUNK):
+        for id_, value in conn.execute(stmt, {"vals": unique[start:start + LOOKUP_CHUNK]}):
+            out[value] = id_
+    return out
+
+
+def insert_ignore(conn: Connection, table: Table, rows: Sequence[dict], key: str) -> None:
+    """Insert rows whose unique ``key`` is not present yet (concurrent importers do not collide)."""
+    if not rows:
+        return
+    make = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    conn.execute(make(table).on_conflict_do_nothing(index_elements=[key]), list(rows))
+
+
+def fetch_patents(conn: Connection, column, values: Sequence[str]) -> list[dict]:
+    """Full patent rows (as dicts) whose ``column`` is in ``values``."""
+    stmt = select(PATENTS).where(column.in_(bindparam("vals", expanding=True)))
+    out: list[dict] = []
+    unique = list(dict.fromkeys(values))
+    for start in range(0, len(unique), LOOKUP_CHUNK):
+        out.extend(dict(r._mapping) for r in conn.execute(stmt, {"vals": unique[start:start + LOOKUP_CHUNK]}))
+    return out
+
+
+def fetch_party_names(conn: Connection, patent_ids: Sequence[int]) -> dict[int, dict[str, list[str]]]:
+    """``{patent_id: {role: [raw names in position order]}}``."""
+    out: dict[int, dict[str, list[str]]] = {}
+    stmt = (select(PATENT_PARTIES.c.patent_id, PATENT_PARTIES.c.role, PATENT_PARTIES.c.raw_name)
+            .where(PATENT_PARTIES.c.patent_id.in_(bindparam("ids", expanding=True)))
+            .order_by(PATENT_PARTIES.c.patent_id, PATENT_PARTIES.c.role, PATENT_PARTIES.c.position))
+    for pid, role, name in conn.execute(stmt, {"ids": list(patent_ids)}):
+        out.setdefault(pid, {}).setdefault(role, []).append(name)
+    return out
+
+
+def fetch_event_keys(conn: Connection, patent_ids: Sequence[int]) -> dict[int, set[tuple]]:
+    from panhuo.ingest.merge import event_key
+
+    out: dict[int, set[tuple]] = {}
+    e = EVENTS.c
+    stmt = (select(e.patent_id, e.kind, e.event_date, e.code, e.counterparty)
+            .where(e.patent_id.in_(bindparam("ids", expanding=True))))
+    for pid, kind, day, code, counterparty in conn.execute(stmt, {"ids": list(patent_ids)}):
+        out.setdefault(pid, set()).add(event_key(kind, day, code, counterparty))
+    return out

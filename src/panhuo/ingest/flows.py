@@ -1,0 +1,112 @@
+"""`import_files`: read files, upsert their records, write the error report, record the job.
+
+The flow opens its own transaction (``session_scope``) and commits once at the end: an import either lands
+with its job row and report, or not at all (a crash never leaves half a file).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from panhuo.db import session_scope, utcnow
+from panhuo.ingest import mapping as maps
+from panhuo.ingest import readers
+from panhuo.ingest import service as ingest_service
+from panhuo.ingest.records import PatentRecord, RowError
+from panhuo.ingest.report import write_reports
+
+
+@dataclass
+class ImportResult:
+    import_id: int
+    counts: dict[str, Any]
+    report_xlsx: str
+    report_json: str
+    files: list[dict[str, Any]] = field(default_factory=list)  # per file: format, sheet, rows, or the error
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"import_id": self.import_id, **self.counts, "report": self.report_xlsx,
+                "report_json": self.report_json, "files": self.files}
+
+
+Progress = Callable[[str, int], None]  # (file name, rows done in this step)
+
+
+def _stream(table: readers.Table, counts: ingest_service.ImportCounts, errors: list[RowError],
+            progress: Progress | None) -> Iterator[PatentRecord]:
+    step = 0
+    for item in readers.read_records(table):
+        if isinstance(item, RowError):
+            errors.append(item)
+            counts.add_error(item)
+            if item.fatal:
+                counts.rows += 1
+                step += 1
+            continue
+        counts.rows += 1
+        step += 1
+        if progress and step >= 5000:
+            progress(table.path.name, step)
+            step = 0
+        yield item
+    if progress and step:
+        progress(table.path.name, step)
+
+
+def import_into_session(*, db_session: Session, paths: Iterable[Path | str], reports_dir: Path,
+                        institution: str | None = None, fmt: str | None = None,
+                        mapping_file: Path | str | None = None, sheet: str | None = None, user: str | None = None,
+                        progress: Progress | None = None,
+                        extra_records: Iterable[PatentRecord] | None = None) -> ImportResult:
+    """Import files inside the caller's transaction (the caller commits)."""
+    paths = [Path(p) for p in paths]
+    job = ingest_service.create_job(db_session=db_session, files=[str(p) for p in paths], institution=institution,
+                                    user=user)
+    org = ingest_service.resolve_institution(db_session=db_session, name=institution) if institution else None
+    counts = ingest_service.ImportCounts()
+    errors: list[RowError] = []
+    files: list[dict[str, Any]] = []
+    upserter = ingest_service.Upserter(db_session, job, counts, org)
+    db_session.flush()
+    for path in paths:
+        try:
+            table = readers.open_table(path, fmt=fmt, mapping_file=mapping_file, sheet=sheet)
+        except (readers.ReadError, maps.MappingError, maps.NoMatchingFormat, OSError) as exc:
+            error = RowError(path.name, None, None, None, str(exc), "unreadable_file", fatal=True)
+            errors.append(error)
+            counts.by_reason[error.code] += 1
+            files.append({"file": str(path), "error": str(exc)})
+            continue
+        before = counts.rows
+        upserter.run(_stream(table, counts, errors, progress))
+        files.append({"file": str(path), "format": table.mapping.format, "sheet": table.sheet,
+                      "header_row": table.header_row, "rows": counts.rows - before})
+    if extra_records is not None:
+        upserter.run(extra_records)
+    summary = counts.as_dict()
+    xlsx, json_path = write_reports(reports_dir, job.id, errors, {**summary, "files": files})
+    job.counts = summary
+    job.report_path = str(xlsx)
+    job.finished_at = utcnow()
+    db_session.flush()
+    return ImportResult(job.id, summary, str(xlsx), str(json_path), files)
+
+
+def import_files(*, engine: Engine, paths: Iterable[Path | str], workspace: Path | str,
+                 institution: str | None = None, fmt: str | None = None, mapping_file: Path | str | None = None,
+                 sheet: str | None = None, user: str | None = None,
+                 progress: Progress | None = None) -> ImportResult:
+    """Import CSV/Excel exports into the workspace's database in one transaction; returns counts and report paths.
+
+    Example (the demo command): ``import_files(engine=st.engine, paths=[sample], workspace=st.settings.workspace)``
+    """
+    with session_scope(engine) as session:
+        return import_into_session(db_session=session, paths=paths, reports_dir=Path(workspace) / "reports",
+                                   institution=institution, fmt=fmt, mapping_file=mapping_file, sheet=sheet,
+                                   user=user, progress=progress)

@@ -1,0 +1,288 @@
+"""Turn one row of cells into a :class:`PatentRecord` plus :class:`RowError` s, following a header map.
+
+Pure: the numbers, parties and legal-status rules come from :mod:`panhuo.patents`. A bad value costs only
+its own field (a ``RowError``); a row is rejected (``fatal``) only when it has no usable identity: neither a
+valid application number nor, for exports without one (CNKI crawls), a valid publication number.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from panhuo.ingest import values as v
+from panhuo.ingest.mapping import Column, HeaderMap
+from panhuo.ingest.records import EventRecord, PartyRecord, PatentRecord, RowError
+from panhuo.patents import numbers
+
+APPLICANT_KINDS = {"高校": "university", "大专院校": "university", "大学": "university", "院校": "university",
+                   "科研机构": "institute", "科研单位": "institute", "研究所": "institute", "医院": "hospital",
+                   "企业": "enterprise", "公司": "enterprise", "个人": "individual",
+                   "机关团体": "government", "机关": "government", "政府": "government"}
+DATE_EVENTS = {"transfer_dates": "transfer", "licence_dates": "licence", "pledge_dates": "pledge",
+               "invalidation_dates": "invalidation"}
+_REGION = re.compile(r"\((\d{2,6})\)|（(\d{2,6})）|^(\d{2,6})$")
+_URL_PUB = re.compile(r"(?:filename=|/patent/)([A-Za-z]{2}\d+[A-Za-z]?\d?)")
+
+
+def _parties_module():
+    try:
+        from panhuo.patents import parties
+    except ImportError:  # the parties module lands separately; names are split on separators until then
+        return None
+    return parties
+
+
+def _legal_module():
+    try:
+        from panhuo.patents import legal
+    except ImportError:
+        return None
+    return legal
+
+
+def split_names(raw: object) -> list[str]:
+    """Names in a cell, via :func:`panhuo.patents.parties.split_names` when available."""
+    parties = _parties_module()
+    if parties is not None:
+        return [n for n in parties.split_names(v.clean_text(raw) or "") if n]
+    return v.split_multi(raw)
+
+
+def _application_number(raw: object) -> str:
+    return numbers.parse_application_number(raw).canonical
+
+
+def _publication_number(raw: object) -> str:
+    return numbers.parse_publication_number(raw).canonical
+
+
+def _url_pubno(raw: object) -> str | None:
+    match = _URL_PUB.search(v.clean_text(raw) or "")
+    if not match:
+        raise v.ValueProblem("bad_url", "no publication number in the link (expected …filename=CN…A)")
+    return _publication_number(match.group(1))
+
+
+def _region(raw: object) -> str | None:
+    text = v.nfkc(v.clean_text(raw) or "")
+    match = _REGION.search(text)
+    if match:
+        return next(g for g in match.groups() if g)
+    return text or None
+
+
+def _text(raw: object) -> str | None:
+    return v.clean_text(raw)
+
+
+PARSERS: dict[str, Callable[[object], Any]] = {
+    "text": _text, "int": v.parse_int, "float": v.parse_float, "date": v.parse_date,
+    "dates": lambda raw: [d for d in (v.parse_date(p) for p in v.split_multi(raw, commas=True)) if d],
+    "bool": v.parse_bool, "list": v.split_multi, "names": split_names, "code": v.parse_code,
+    "codes": v.parse_codes, "region": _region, "application_number": _application_number,
+    "publication_number": _publication_number, "url_pubno": _url_pubno,
+    "patent_type": v.parse_patent_type, "legal_status": _text,
+}
+
+
+class RowConverter:
+    """Converts the rows of one file (one header row) with one header map."""
+
+    def __init__(self, mapping: HeaderMap, headers: Sequence[str], *, file: str, synthetic_column: bool = True):
+        self.mapping = mapping
+        self.file = file
+        self.headers = [str(h) for h in headers]
+        resolved = mapping.resolve(self.headers)
+        self.plan = [(i, col, PARSERS[col.parser]) for i, col in enumerate(resolved) if col is not None]
+        self.synthetic_index = self._find("synthetic") if synthetic_column else None
+
+    def _find(self, header: str) -> int | None:
+        for i, h in enumerate(self.headers):
+            if h.strip().lower() == header:
+                return i
+        return None
+
+    def convert(self, cells: Sequence[Any], row: int) -> tuple[PatentRecord | None, list[RowError]]:
+        """One row → (record or ``None`` when rejected, errors)."""
+        errors: list[RowError] = []
+        values: dict[str, Any] = {}
+        for index, col, parse in self.plan:
+            raw = cells[index] if index < len(cells) else None
+            if raw is None or raw == "":
+                continue
+            try:
+                value = parse(raw)
+            except (v.ValueProblem, numbers.NumberError) as exc:
+                errors.append(RowError(self.file, row, col.header, raw, exc.reason, exc.code))
+                continue
+            if value is None or value == [] or value == "":
+                continue
+            if col.field in values and col.field.startswith("extra."):
+                continue
+            values.setdefault(col.field, value)
+            if col.field == "legal_status":
+                values["legal_status_raw"] = value
+            elif col.field == "application_no":
+                values["application_no_raw"] = v.clean_text(raw)
+        record = self._identity(values, errors, row)
+        if record is None:
+            return None, errors
+        self._build(record, values, errors, row)
+        if self.synthetic_index is not None and self.synthetic_index < len(cells):
+            if str(cells[self.synthetic_index]).strip().lower() in {"1", "true", "yes", "是"}:
+                record.fields["synthetic"] = True
+        return record, errors
+
+    def _identity(self, values: dict, errors: list[RowError], row: int) -> PatentRecord | None:
+        app = values.pop("application_no", None)
+        by_patent_no = values.pop("patent_number", None)
+        if app and by_patent_no and by_patent_no != app:
+            errors.append(RowError(self.file, row, "专利号", by_patent_no,
+                                   f"patent number names application {by_patent_no}, not {app}", "conflict"))
+        app = app or by_patent_no
+        if not app and not values.get("publication_no"):
+            failed = [e for e in errors if e.code not in ("conflict",)]
+            id_errors = [e for e in failed if self._is_identity_header(e.field)]
+            if id_errors:
+                for e in id_errors:
+                    e.fatal = True
+            else:
+                errors.append(RowError(self.file, row, None, None,
+                                       "row has no application number (nor a publication number): not imported",
+                                       "missing_id", fatal=True))
+            return None
+        return PatentRecord(application_no=app or "", source_file=self.file, source_row=row,
+                            source_format=self.mapping.format)
+
+    def _is_identity_header(self, header: str | None) -> bool:
+        for _i, col, _p in self.plan:
+            if col.header == header:
+                return col.field in ("application_no", "patent_number", "publication_no")
+        return False
+
+    def _build(self, record: PatentRecord, values: dict, errors: list[RowError], row: int) -> None:
+        fields = record.fields
+        extra: dict[str, Any] = {}
+        pct: dict[str, Any] = {}
+        for name, value in values.items():
+            if name.startswith("extra."):
+                _set_nested(extra, name.split(".")[1:], _jsonable(value))
+            elif name.startswith("pct."):
+                pct[name[4:]] = _jsonable(value)
+            elif name in _COLUMN_FIELDS:
+                fields[name] = value
+        if pct:
+            fields["pct"] = pct
+        _derive(values, fields, extra)
+        if extra:
+            fields["extra"] = extra
+        if "legal_status_raw" in fields:
+            fields["legal_status"] = _normalise_status(fields["legal_status_raw"])
+        if not fields.get("patent_type"):
+            kind = _type_from_numbers(record.application_no, fields.get("publication_no"))
+            if kind:
+                fields["patent_type"] = str(kind)
+        record.parties = _parties(values)
+        record.events = _events(values, errors, self.file, row)
+        record.department = values.get("department")
+
+
+_COLUMN_FIELDS = frozenset({
+    "application_no_raw", "publication_no", "grant_no", "patent_type", "title", "title_en", "abstract", "first_claim", "claims_count",
+    "independent_claims_count", "filing_date", "publication_date", "grant_date", "expiry_date",
+    "exam_request_date", "lapse_date", "legal_status_raw", "ipc_main", "ipc_all", "cpc", "family_size",
+    "family_size_extended", "family_countries", "backward_citations", "backward_citation_count",
+    "npl_citation_count", "forward_citations", "forward_citation_count", "transfer_count", "licence_count",
+    "pledge_count", "agency", "agents", "examiner", "applicant_address", "region_code",
+})
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [_jsonable(x) for x in value]
+    return value
+
+
+def _set_nested(target: dict, keys: list[str], value: Any) -> None:
+    for key in keys[:-1]:
+        target = target.setdefault(key, {})
+    target.setdefault(keys[-1], value)
+
+
+def _derive(values: dict, fields: dict, extra: dict) -> None:
+    """Fields computed from others when the export lacks them (counts, family countries, priorities)."""
+    if "priorities" in values:
+        dates = values.get("priority_dates") or []
+        fields["priorities"] = [{"number": n, "date": dates[i].isoformat() if i < len(dates) else None}
+                                for i, n in enumerate(values["priorities"])]
+    if "npl_citations" in values:
+        extra["npl_citations"] = values["npl_citations"]
+        fields.setdefault("npl_citation_count", len(values["npl_citations"]))
+    if "backward_citations" in values:
+        fields.setdefault("backward_citation_count", len(values["backward_citations"]))
+    if "family_members" in values:
+        extra["family_members"] = values["family_members"]
+        countries = sorted({m[:2].upper() for m in values["family_members"] if m[:2].isalpha()})
+        if countries:
+            fields.setdefault("family_countries", countries)
+    if fields.get("ipc_main") and not fields.get("ipc_all"):
+        fields["ipc_all"] = [fields["ipc_main"]]
+    elif fields.get("ipc_all") and not fields.get("ipc_main"):
+        fields["ipc_main"] = fields["ipc_all"][0]
+
+
+def _type_from_numbers(application_no: str, publication_no: str | None):
+    if application_no:
+        return numbers.patent_type_from_application(application_no)
+    if publication_no:
+        return numbers.parse_publication_number(publication_no).patent_type
+    return None
+
+
+def _normalise_status(raw: str) -> str:
+    legal = _legal_module()
+    if legal is None:
+        return "unknown"
+    return str(legal.normalise_legal_status(raw))
+
+
+def _parties(values: dict) -> list[PartyRecord]:
+    out: list[PartyRecord] = []
+    for field, role, first in (("applicants", "applicant", "first_applicant"),
+                               ("patentees", "patentee", "first_patentee"),
+                               ("inventors", "inventor", "first_inventor")):
+        names = values.get(field) or ([values[first]] if values.get(first) else [])
+        out.extend(PartyRecord(role=role, raw_name=name, position=i) for i, name in enumerate(names))
+    kinds = [APPLICANT_KINDS.get(k) for k in v.split_multi(values.get("applicant_kind"))]
+    owners = [p for p in out if p.role in ("applicant", "patentee")]
+    applicants = [p for p in owners if p.role == "applicant"]
+    for party, kind in zip(applicants, kinds):
+        party.kind = kind
+    if len(kinds) == 1 and kinds[0]:  # one type for the whole cell: the first owner of each role
+        for party in owners:
+            if party.position == 0:
+                party.kind = party.kind or kinds[0]
+    return out
+
+
+def _events(values: dict, errors: list[RowError], file: str, row: int) -> list[EventRecord]:
+    events: list[EventRecord] = []
+    text = values.get("legal_events")
+    legal = _legal_module()
+    if text and legal is not None:
+        try:
+            events.extend(legal.parse_cn_legal_events(text))
+        except ValueError as exc:
+            errors.append(RowError(file, row, "法律事件", text, f"legal events not understood ({exc})", "bad_events"))
+    seen = {(e.kind, e.event_date) for e in events}
+    for field, kind in DATE_EVENTS.items():
+        for day in values.get(field) or []:
+            if (kind, day) not in seen:
+                seen.add((kind, day))
+                events.append(EventRecord(kind=kind, event_date=day, details={"from": field}))
+    return events

@@ -8,3 +8,5 @@ from panhuo.ingest import models as ingest_models  # noqa: F401
 from panhuo.patents import models as patents_models  # noqa: F401
 from panhuo.inventory import models as inventory_models  # noqa: F401
 from panhuo.licensing import models as licensing_models  # noqa: F401
+from panhuo.search import models as search_models  # noqa: F401
+from panhuo.valuation import models as valuation_models  # noqa: F401

@@ -71,3 +71,8 @@ def reward_policy() -> RewardPolicy:
 @lru_cache(maxsize=1)
 def pricing_table() -> dict:
     return _load("pricing.yaml")
+
+
+@lru_cache(maxsize=1)
+def contract_policy() -> dict:
+    return _load("contracts.yaml")

@@ -100,8 +100,7 @@ def party_key(raw: object) -> str:
     if not text:
         return ""
     if _CJK.search(text):
-        institution, department = split_department(text)
-        return "zh:" + institution
+        return "zh:" + split_department(text)[0]
     return "en:" + _english_key(text)
 
 

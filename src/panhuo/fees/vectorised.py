@@ -59,12 +59,18 @@ def _ymd(days: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return (m_index // 12) + 1970, m_index % 12 + 1, day
 
 
+_BASE_YEAR = 1800
+# Day number (since 1970-01-01) of the first day of each month from 1800-01 to 2999-12 (+1): a gather table,
+# so that month arithmetic needs no datetime conversions in the hot loop.
+_MONTH_START = np.arange(_BASE_YEAR * 12 - _EPOCH_MONTH, 3000 * 12 - _EPOCH_MONTH + 1
+                         ).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
+
+
 def _add_months(y: np.ndarray, m: np.ndarray, d: np.ndarray, k: np.ndarray | int) -> np.ndarray:
     """Days since epoch of (y, m, d) plus ``k`` months, clamped to the month end (as ``dates.add_months``)."""
-    index = y * 12 + (m - 1) + k - _EPOCH_MONTH
-    start = index.astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
-    nxt = (index + 1).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
-    return start + np.minimum(d, nxt - start) - 1
+    index = np.clip(y * 12 + (m - 1) + k - _BASE_YEAR * 12, 0, len(_MONTH_START) - 2)
+    start = _MONTH_START[index]
+    return start + np.minimum(d, _MONTH_START[index + 1] - start) - 1
 
 
 def _full_years(start: tuple, end_days: np.ndarray, end_year: np.ndarray) -> np.ndarray:

@@ -93,8 +93,10 @@ def explain_row(row: dict, method: Method) -> dict:
 def input_hash(row: dict, method: Method, *, as_of: date) -> str:
     """SHA-256 of the input columns of one row, the method fingerprint and the evaluation date."""
     keys = sorted(k for k in row if k in indicators.FRAME_SCHEMA or k.startswith("expert."))
+    cohort = {leaf.id: _r(row.get(f"s:{leaf.id}"), 4) for leaf in method.tree.leaves()
+              if leaf.normalisation["kind"] == "cohort_percentile"}  # depends on the other patents too
     payload = {"inputs": {k: _plain(row[k]) for k in keys if k not in ("application_no", "department")},
-               "method": method.fingerprint, "as_of": as_of.isoformat()}
+               "cohort": cohort, "method": method.fingerprint, "as_of": as_of.isoformat()}
     return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
 
 

@@ -28,7 +28,8 @@ FRAME_SCHEMA: dict[str, pl.DataType] = {
     "transfer_events": pl.Int64, "licence_events": pl.Int64, "pledge_events": pl.Int64,
     "open_licence_active": pl.Boolean, "exclusive_licence_active": pl.Boolean, "pledge_active": pl.Boolean,
     # owners
-    "owner_count": pl.Int64, "enterprise_coowner": pl.Boolean, "owners_fee_eligible": pl.Boolean,
+    "open_licence_since": pl.Date,
+    "owner_count": pl.Int64, "enterprise_coowner": pl.Boolean, "reduction_pct": pl.Int64,  # 费减 0 / 70 / 85
     "sei": pl.Boolean, "national_award": pl.Boolean, "department": pl.Utf8,
     # people: the latest self-assessment, aggregated enterprise feedback
     "self_value_grade": pl.Int64, "trl": pl.Int64, "implemented": pl.Boolean, "scenario_count": pl.Int64,

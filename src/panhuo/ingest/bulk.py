@@ -38,8 +38,35 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[dict]) -> None:
         return
     if conn.dialect.name == "postgresql":
         _copy(conn, table, rows)
+    elif conn.dialect.name == "sqlite":
+        _sqlite_executemany(conn, table, rows)
     else:
         conn.execute(table.insert(), list(rows))
+
+
+def _sqlite_value(value: Any, is_json: bool) -> Any:
+    """The value as SQLAlchemy's SQLite types store it (JSON text, ISO dates, naive datetimes, 0/1)."""
+    if value is None:
+        return None
+    if is_json:
+        return json.dumps(value, ensure_ascii=False, default=_json_default)
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _sqlite_executemany(conn: Connection, table: Table, rows: Sequence[dict]) -> None:
+    """Plain DBAPI executemany with values pre-converted: no per-row statement compilation."""
+    names = list(rows[0])
+    json_cols = [c.name in {c.name for c in table.columns if isinstance(c.type, JSON)} for c in
+                 (table.c[n] for n in names)]
+    sql = f'INSERT INTO "{table.name}" ({", ".join(chr(34) + n + chr(34) for n in names)}) ' \
+          f'VALUES ({", ".join("?" for _ in names)})'
+    pairs = list(zip(names, json_cols))
+    params = [tuple(_sqlite_value(row[n], j) for n, j in pairs) for row in rows]
+    conn.exec_driver_sql(sql, params)
 
 
 def _copy(conn: Connection, table: Table, rows: Sequence[dict]) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -244,6 +245,7 @@ def _type_from_numbers(application_no: str, publication_no: str | None):
     return None
 
 
+@lru_cache(maxsize=4096)
 def _normalise_status(raw: str) -> str:
     legal = _legal_module()
     if legal is None:

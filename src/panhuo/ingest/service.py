@@ -106,6 +106,7 @@ class Upserter:
         from panhuo.patents import parties
 
         self.parties = parties
+        self._keys: dict[str, str] = {}  # raw name -> party_key (names repeat across rows)
 
     @property
     def conn(self) -> Connection:
@@ -222,11 +223,19 @@ class Upserter:
         return True
 
     # -- parties, organisations, events, sources ---------------------------------------------------------
+    def _key(self, raw: str) -> str:
+        key = self._keys.get(raw)
+        if key is None:
+            if len(self._keys) > 500_000:
+                self._keys.clear()
+            key = self._keys[raw] = self.parties.party_key(raw)
+        return key
+
     def _party_key(self, record: PatentRecord, party: PartyRecord) -> str:
-        key = self.parties.party_key(party.raw_name)
+        key = self._key(party.raw_name)
         if party.role == "inventor":  # people are told apart by the organisation they invent for
             owner = next((p.raw_name for p in record.parties if p.role != "inventor"), "")
-            return f"{key}@{self.parties.party_key(owner)}" if owner else key
+            return f"{key}@{self._key(owner)}" if owner else key
         return key
 
     def _ensure_parties(self, pairs: list[tuple[PatentRecord, PartyRecord]]) -> None:

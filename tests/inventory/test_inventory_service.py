@@ -9,7 +9,7 @@ from panhuo.accounts.permissions import PermissionDenied
 from panhuo.inventory import rules
 from panhuo.inventory import service as inventory_service
 
-COMPLETE = {"self_grade": "转化前景较好", "trl": "6", "willing": "是", "modes": "许可", "implemented": "否",
+COMPLETE = {"value_grade": "转化前景较好", "trl": "6", "willing": "是", "modes": "许可", "implemented": "否",
             "scenarios": "储能电站", "asking_price": "30"}
 COMPLETE["modes"] = "普通许可"
 
@@ -36,7 +36,7 @@ def test_full_review_chain_with_return_for_correction(session, demo):
     errors = inventory_service.save_assessment(db_session=session, principal=inventor, item=item,
                                                values={**COMPLETE, "trl": "12"})
     assert errors == {"trl": "must be between 1 and 9"}
-    assert item.assessment["self_grade"] == "good"  # the good fields were kept
+    assert item.assessment["value_grade"] == 4  # the good fields were kept
     with pytest.raises(rules.TransitionError, match="incomplete: trl"):
         inventory_service.transition(db_session=session, principal=inventor, item=item, name="submit")
     inventory_service.save_assessment(db_session=session, principal=inventor, item=item, values={"trl": 6})
@@ -103,3 +103,19 @@ def test_my_items_is_the_personal_queue(session, demo):
     mine = inventory_service.my_items(db_session=session, principal=demo("inventor"))
     assert item.id in {i.id for i, _ in mine}
     assert inventory_service.my_items(db_session=session, principal=demo("dept-reviewer")) == []
+
+
+def test_accepted_assessment_reaches_valuation(session, demo):
+    from sqlalchemy import select
+
+    from panhuo.valuation.models import SelfAssessment
+
+    campaign, item = _campaign_and_item(session, demo)
+    inventory_service.save_assessment(db_session=session, principal=demo("inventor"), item=item,
+                                      values={**COMPLETE, "scenarios": "储能电站；电动汽车"})
+    for who, step in (("inventor", "submit"), ("dept-reviewer", "department_approve"),
+                      ("uni-admin", "institution_approve")):
+        inventory_service.transition(db_session=session, principal=demo(who), item=item, name=step)
+    row = session.scalars(select(SelfAssessment).where(SelfAssessment.patent_id == item.patent_id)).one()
+    assert (row.value_grade, row.trl, row.asking_price) == (4, 6, 300_000.0)
+    assert row.scenarios == ["储能电站", "电动汽车"] and row.modes == ["许可"]

@@ -35,8 +35,8 @@ def test_refused_review_steps(status, step, comment, message):
 
 
 @pytest.mark.parametrize("raw,expected", [
-    ({"self_grade": "转化前景较好"}, {"self_grade": "good"}),
-    ({"self_grade": "fair"}, {"self_grade": "fair"}),
+    ({"value_grade": "转化前景较好"}, {"value_grade": 4}),
+    ({"value_grade": "3"}, {"value_grade": 3}), ({"value_grade": 5}, {"value_grade": 5}),
     ({"trl": "6"}, {"trl": 6}),
     ({"trl": 7.0}, {"trl": 7}),
     ({"willing": "是", "free_trial": "否"}, {"willing": True, "free_trial": False}),
@@ -55,7 +55,7 @@ def test_clean_assessment_coerces(raw, expected):
     ({"trl": "10"}, "trl", "between"),
     ({"trl": "6.5"}, "trl", "whole"),
     ({"trl": "high"}, "trl", "number"),
-    ({"self_grade": "excellent"}, "self_grade", "one of"),
+    ({"value_grade": "excellent"}, "value_grade", "one of"),
     ({"willing": "maybe"}, "willing", "是 or 否"),
     ({"asking_price": "-1"}, "asking_price", "between"),
 ])
@@ -66,10 +66,10 @@ def test_clean_assessment_reports_each_bad_field(raw, field, message):
 
 
 def test_missing_required_asks_for_modes_when_willing():
-    values = {"self_grade": "good", "trl": 5, "willing": True, "implemented": False}
+    values = {"value_grade": 4, "trl": 5, "willing": True, "implemented": False}
     assert rules.missing_required(values, FIELDS) == ["modes"]
     assert rules.missing_required({**values, "modes": ["transfer"]}, FIELDS) == []
-    assert set(rules.missing_required({}, FIELDS)) == {"self_grade", "trl", "willing", "implemented"}
+    assert set(rules.missing_required({}, FIELDS)) == {"value_grade", "trl", "willing", "implemented"}
 
 
 @pytest.mark.parametrize("accepted,total,rate", [(0, 0, None), (0, 4, 0.0), (3, 4, 0.75), (4, 4, 1.0)])

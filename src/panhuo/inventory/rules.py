@@ -82,7 +82,7 @@ def _blank(value: Any) -> bool:
 def _option_value(spec: dict, raw: Any) -> str:
     text = str(raw).strip()
     for opt in spec["options"]:
-        if text in (opt["value"], opt["zh"], opt["en"]):
+        if text in (str(opt["value"]), opt["zh"], opt["en"]):
             return opt["value"]
     allowed = "/".join(o["zh"] for o in spec["options"])
     raise ValueError(f"must be one of {allowed}")

@@ -209,19 +209,26 @@ def transition(*, db_session: Session, principal: Principal, item: InventoryItem
 
 
 def _hand_to_valuation(*, db_session: Session, item: InventoryItem, actor: str) -> None:
-    """Give the accepted self-assessment to valuation when that feature offers ``save_self_assessment``."""
-    try:
-        from panhuo.valuation import service as valuation_service
-    except ImportError:
-        return
-    save = getattr(valuation_service, "save_self_assessment", None)
-    if save is None:
-        return
-    try:
-        save(db_session=db_session, patent_id=item.patent_id, values=dict(item.assessment), actor=actor)
-    except TypeError:
-        # valuation's signature differs from the one agreed; keep the assessment here (item.assessment)
-        return
+    """Give the accepted self-assessment to valuation (``valuation.service.save_self_assessment``)."""
+    from panhuo.valuation import service as valuation_service
+
+    data = {**valuation_values(item.assessment or {}),
+            "provenance": f"inventory campaign {item.campaign_id} item {item.id}"}
+    valuation_service.save_self_assessment(db_session=db_session, patent_id=item.patent_id, data=data, author=actor)
+
+
+def valuation_values(assessment: dict) -> dict:
+    """The form's values in valuation's units (asking price 万元 → CNY, scenarios as a list)."""
+    out = {k: assessment.get(k) for k in ("value_grade", "trl", "willing", "implemented", "implementation_note",
+                                          "free_trial")}
+    spec = next(f for f in vocabulary.fields() if f["name"] == "modes")
+    mapped = {o["value"]: o.get("valuation", o["zh"]) for o in spec["options"]}
+    out["modes"] = list(dict.fromkeys(mapped.get(m, m) for m in assessment.get("modes") or []))
+    text = assessment.get("scenarios") or ""
+    out["scenarios"] = [s.strip() for s in text.replace("；", ";").replace("\n", ";").split(";") if s.strip()]
+    price = assessment.get("asking_price")
+    out["asking_price"] = None if price is None else float(price) * 10_000
+    return out
 
 
 # ---------------------------------------------------------------- progress

@@ -1,0 +1,136 @@
+"""Adapters from the pages to other features' services (search, valuation, fees, matching).
+
+Each adapter degrades to "not available yet" when the feature is not installed or its data is missing, so
+the pages work while the other features land. The rules stay in their features; nothing is re-implemented here.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from panhuo.accounts import service as accounts_service
+from panhuo.accounts.permissions import Principal, require
+from panhuo.inventory import access
+from panhuo.patents.models import Patent
+
+log = logging.getLogger(__name__)
+
+FEEDBACK_SCALE = range(1, 6)  # 1–5 as valuation.EnterpriseFeedback (5 = best)
+
+
+def _service(feature: str, name: str = "service"):
+    try:
+        return importlib.import_module(f"panhuo.{feature}.{name}")
+    except ModuleNotFoundError:
+        return None
+
+
+def search_ids(*, db_session: Session, q: str) -> list[int] | None:
+    """Patent ids from the full-text search service, or ``None`` (callers fall back to a title filter)."""
+    search_service = _service("search")
+    fn = getattr(search_service, "search", None)
+    if fn is None:
+        return None
+    try:
+        hits = fn(db_session=db_session, q=q, limit=500)
+    except Exception as exc:  # the index may not be built in this workspace
+        log.info("search unavailable: %s", exc)
+        return None
+    return [getattr(h, "patent_id", None) or (h.get("patent_id") if isinstance(h, dict) else h) for h in hits]
+
+
+def valuation_for(*, db_session: Session, patent: Patent) -> dict | None:
+    """The latest stored evaluation (grade, disposition, scores, explanation) from ``valuation.service.latest``."""
+    fn = getattr(_service("valuation"), "latest", None)
+    if fn is None:
+        return None
+    found = fn(db_session=db_session, patent_ids=[patent.id]).get(patent.id)
+    if found is None:
+        return None
+    return {"grade": found.grade, "disposition": found.disposition, "composite": found.composite,
+            "confidence": found.confidence, "scores": found.scores, "explanation": found.explanation,
+            "as_of": found.as_of, "scenario": found.scenario, "rule_id": found.rule_id}
+
+
+def fees_for(*, db_session: Session, patent: Patent, as_of: date) -> dict | None:
+    """Next annual fee, cost to expiry and the 费减 decision from ``panhuo.fees.service``."""
+    fees_service = _service("fees")
+    if fees_service is None:
+        return None
+    try:
+        pf = fees_service.fees_for(db_session=db_session, patent=patent, as_of=as_of)
+    except Exception as exc:  # no schedule for the date, etc.
+        log.info("fees unavailable: %s", exc)
+        return None
+    facts = pf.facts
+    out: dict[str, Any] = {"reduction_pct": pf.decision.pct, "reason": pf.decision.reason, "problems": pf.problems}
+    if facts is not None:
+        out.update({"patent_year": facts.patent_year, "cost_to_expiry": facts.cost_to_expiry_fen / 100,
+                    "expiry_date": facts.expiry_date,
+                    "next_due": facts.next_due and {"year": facts.next_due.year, "due_date": facts.next_due.due_date,
+                                                    "fee": facts.next_due.fee_fen / 100},
+                    "remaining": [{"year": y.year, "due_date": y.due_date, "fee": y.fee_fen / 100}
+                                  for y in facts.remaining[:5]]})
+    return out
+
+
+def fee_calendar(*, db_session: Session, institution_id: int | None, months: int = 3, limit: int = 12) -> list:
+    """The next fees falling due (dashboard calendar)."""
+    fn = getattr(_service("fees"), "payment_calendar", None)
+    if fn is None:
+        return []
+    try:
+        entries = fn(db_session=db_session, as_of=date.today(), months=months, institution_id=institution_id)
+    except Exception as exc:
+        log.info("fee calendar unavailable: %s", exc)
+        return []
+    return entries[:limit]
+
+
+def matches_for(*, db_session: Session, patent: Patent) -> list | None:
+    """Demands matching this patent, when matching offers ``matches_for_patent``."""
+    fn = getattr(_service("matching"), "matches_for_patent", None)
+    if fn is None:
+        return None
+    try:
+        return list(fn(db_session=db_session, patent_id=patent.id, limit=10))
+    except Exception as exc:
+        log.info("matching unavailable: %s", exc)
+        return None
+
+
+def clean_feedback(values: dict) -> dict:
+    """Validate enterprise feedback (市场评价): 产业化前景 and 合作意愿 on 1–5, 技术改进需求 as text."""
+    out: dict[str, Any] = {}
+    for key in ("prospect", "cooperation"):
+        try:
+            out[key] = int(str(values.get(key) or "").strip())
+        except ValueError:
+            out[key] = None
+        if out[key] not in FEEDBACK_SCALE:
+            raise ValueError(f"{key} must be a whole number from 1 to 5")
+    out["improvement_need"] = str(values.get("improvement_need") or "").strip()[:2000] or None
+    return out
+
+
+def save_feedback(*, db_session: Session, principal: Principal, patent: Patent, values: dict) -> dict:
+    """Record enterprise feedback through ``valuation.service.save_enterprise_feedback`` (and audit it)."""
+    from panhuo.valuation import service as valuation_service
+
+    require(principal, "patent.feedback", access.access_for(db_session=db_session, patent=patent))
+    clean = clean_feedback(values)
+    enterprise_id = min(principal.enterprise_ids(), default=None)
+    org = accounts_service.get_organisation(db_session=db_session, organisation_id=enterprise_id) \
+        if enterprise_id else None
+    valuation_service.save_enterprise_feedback(
+        db_session=db_session, patent_id=patent.id, author=principal.username,
+        data={**clean, "enterprise_name": org.name if org else principal.display_name or principal.username,
+              "organisation_id": enterprise_id, "provenance": "web feedback form"})
+    accounts_service.record_audit(db_session=db_session, action="patent.feedback", actor=principal.username,
+                                  entity="patent", entity_id=patent.id, organisation_id=enterprise_id, after=clean)
+    return clean

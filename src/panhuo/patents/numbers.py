@@ -339,9 +339,8 @@ def parse_publication_number(value: object, *, country: str | None = None) -> Pu
 def _cn_publication(body: str, kind: str | None, raw: object) -> PublicationNumber:
     if not re.fullmatch(r"\d{7,9}", body):
         raise NumberError("bad_format", "CN publication numbers have 7, 8 or 9 digits", raw)
-    if kind is not None:
-        if kind[0] not in CN_PUB_KINDS or (len(kind) == 2 and kind[1] not in "89"):
-            raise NumberError("unknown_kind", f"unknown CN kind code {kind}", raw)
+    if kind is not None and (kind[0] not in CN_PUB_KINDS or (len(kind) == 2 and kind[1] not in "89")):
+        raise NumberError("unknown_kind", f"unknown CN kind code {kind}", raw)
     pub = PublicationNumber("CN", body, kind)
     if pub.patent_type is None:
         raise NumberError("bad_format", "CN publication numbers start with 1, 2 or 3 (type)", raw)

@@ -48,7 +48,7 @@ def stopwords() -> StopWords:
     """Load the versioned stop word file shipped with the package."""
     raw = yaml.safe_load(resources.files("panhuo.search").joinpath("data/stopwords.yaml").read_text("utf-8"))
     return StopWords(
-        boilerplate=frozenset(map(str, raw["patent_boilerplate"])),
+        boilerplate=frozenset(map(str, raw["patent_boilerplate"] + raw.get("demand_boilerplate", []))),
         generic=frozenset(map(str, raw["generic_keywords"])),
         english=frozenset(map(str, raw["english"])),
         version=int(raw["version"]),

@@ -1,0 +1,333 @@
+"""Search services: (re)index the workspace's patents, hybrid search, similar patents, keywords.
+
+Keyword-only, ``db_session`` first, never commit (the caller commits the ``search_documents`` rows).
+The matching feature builds on :func:`search`, :func:`similar_patents`, :func:`keywords_for` and
+:func:`embed_texts`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from panhuo.config import Settings, get_settings
+from panhuo.patents.models import Patent
+from panhuo.search import hooks, rules
+from panhuo.search.dense import Embedder, dense_text
+from panhuo.search.index import SearchIndex, content_hash, open_index
+from panhuo.search.keywords import DocumentFrequency, extract
+from panhuo.search.lexical import LexicalDoc
+from panhuo.search.lexicon import load_domain_dictionary
+from panhuo.search.models import SearchDocument
+from panhuo.search.text import default_analyzer, normalize, stopwords
+
+MODES = ("hybrid", "lexical", "dense")
+CANDIDATE_DEPTH = 100
+MINED_MIN_DF = 3
+
+
+class IndexMissing(LookupError):
+    """The workspace has no search index yet."""
+
+
+@dataclass
+class SearchFilters:
+    """Optional restrictions on results (all None/False: no restriction)."""
+
+    legal_status: tuple[str, ...] | None = None
+    ipc_prefixes: tuple[str, ...] | None = None
+    region_prefix: str | None = None
+    institution_id: int | None = None
+    available_only: bool = False
+    min_grade: str | None = None  # "A" … "D" (needs the valuation service)
+    include_synthetic: bool = True
+    exclude_ids: tuple[int, ...] = ()
+
+
+@dataclass
+class SearchHit:
+    patent_id: int
+    score: float
+    why: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class ReindexReport:
+    total: int = 0
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    seconds: float = 0.0
+    index: str = ""
+
+
+def index_root(workspace: Path | None = None, settings: Settings | None = None) -> Path:
+    """``<workspace>/index`` of the given (or configured) workspace."""
+    settings = settings or get_settings(workspace=workspace)
+    return settings.index_dir
+
+
+def _prepare(idx: SearchIndex, settings: Settings | None = None) -> None:
+    load_domain_dictionary(settings, mined=idx.mined)
+
+
+# ---------------------------------------------------------------- indexing
+
+
+def reindex(db_session: Session, *, workspace: Path | None = None, incremental: bool = True,
+            embedder: Embedder | None = None, batch: int = 256,
+            on_progress: Callable[[int, int], None] | None = None) -> ReindexReport:
+    """Bring the workspace index up to date with the patents table.
+
+    Incremental (default): only patents whose title/abstract/first claim changed since they were indexed
+    are re-analysed, re-embedded and replaced; deleted patents leave the index.  ``incremental=False``
+    rebuilds everything (and re-mines the corpus phrases for the domain dictionary).
+    """
+    started = time.perf_counter()
+    settings = get_settings(workspace=workspace)
+    idx = open_index(index_root(settings=settings), embedder=embedder, fresh=not incremental)
+    report = ReindexReport(index=str(idx.root))
+    rows = db_session.execute(select(Patent.id, Patent.title, Patent.abstract, Patent.first_claim)
+                              .order_by(Patent.id)).all()
+    report.total = len(rows)
+    seen = {r.id for r in rows}
+    changed = [r for r in rows if idx.docs.get(r.id) != content_hash(r.title, r.abstract, r.first_claim)]
+    removed = [pid for pid in idx.docs if pid not in seen]
+    report.added = sum(1 for r in changed if r.id not in idx.docs)
+    report.updated = len(changed) - report.added
+    report.removed = len(removed)
+    report.unchanged = report.total - len(changed)
+    if not incremental or not idx.stats.n_docs:
+        idx.stats = DocumentFrequency.from_texts(f"{r.title or ''}。{r.abstract or ''}" for r in rows)
+        idx.mined = _mine_phrases(idx.stats)
+    else:
+        _add_stats(idx.stats, [f"{r.title or ''}。{r.abstract or ''}" for r in changed if r.id not in idx.docs])
+    _prepare(idx, settings)
+    if removed:
+        idx.lexical.delete(removed)
+        idx.vectors.delete(removed)
+        for pid in removed:
+            idx.docs.pop(pid, None)
+    for start in range(0, len(changed), batch):
+        _index_batch(db_session, idx, changed[start:start + batch])
+        if on_progress:
+            on_progress(min(start + batch, len(changed)), len(changed))
+    idx.lexical.commit()
+    idx.save()
+    db_session.flush()
+    report.seconds = round(time.perf_counter() - started, 3)
+    return report
+
+
+def _mine_phrases(stats: DocumentFrequency) -> list[str]:
+    """Recurring noun chunks of the corpus that the segmenter does not know: the mined domain terms."""
+    analyzer = default_analyzer()
+    floor = max(MINED_MIN_DF, stats.n_docs // 2000)
+    return sorted(w for w, c in stats.df.items()
+                  if c >= floor and 3 <= len(w) <= 8 and not analyzer._jieba.has_word(w) and " " not in w)
+
+
+def _add_stats(stats: DocumentFrequency, texts: Sequence[str]) -> None:
+    if not texts:
+        return
+    extra = DocumentFrequency.from_texts(texts)
+    stats.n_docs += extra.n_docs
+    for word, count in extra.df.items():
+        stats.df[word] = stats.df.get(word, 0) + count
+
+
+def _index_batch(db_session: Session, idx: SearchIndex, rows: Sequence) -> None:
+    analyzer = default_analyzer()
+    version = stopwords().version
+    docs, texts, ids = [], [], []
+    existing = {d.patent_id: d for d in db_session.scalars(
+        select(SearchDocument).where(SearchDocument.patent_id.in_([r.id for r in rows])))}
+    for r in rows:
+        keywords = [k.phrase for k in extract(r.abstract or "", title=r.title, stats=idx.stats, top=10)]
+        docs.append(LexicalDoc(r.id, {
+            "title": analyzer.terms(r.title), "abstract": analyzer.terms(r.abstract),
+            "claims": analyzer.terms(r.first_claim),
+            "keywords": [t for k in keywords for t in analyzer.terms(k)],
+        }))
+        texts.append(dense_text(r.title, r.abstract))
+        ids.append(r.id)
+        digest = content_hash(r.title, r.abstract, r.first_claim)
+        record = existing.get(r.id)
+        if record is None:
+            db_session.add(SearchDocument(patent_id=r.id, content_hash=digest, keywords=keywords,
+                                          analyzer_version=version))
+        else:
+            record.content_hash, record.keywords, record.analyzer_version = digest, keywords, version
+        idx.docs[r.id] = digest
+    idx.lexical.upsert(docs)
+    idx.vectors.upsert(ids, idx.embedder.embed(texts))
+
+
+# ---------------------------------------------------------------- retrieval
+
+
+def retrieve(idx: SearchIndex, query: str, *, mode: str = "hybrid", depth: int = CANDIDATE_DEPTH,
+             weights: dict[str, float] | None = None, query_vector: np.ndarray | None = None
+             ) -> tuple[list[rules.Fused], list[str], np.ndarray | None]:
+    """Candidates of one query from the open index (no database): fused list, query terms, query vector."""
+    if mode not in MODES:
+        raise ValueError(f"unknown mode {mode!r}: use one of {', '.join(MODES)}")
+    terms = default_analyzer().terms(query)
+    runs: dict[str, list[tuple[int, float]]] = {}
+    if mode in ("hybrid", "lexical"):
+        runs["lexical"] = idx.lexical.search(terms, depth)
+    vector = query_vector
+    if mode in ("hybrid", "dense"):
+        if vector is None:
+            vector = idx.embedder.embed([normalize(query)])[0]
+        runs["dense"] = idx.vectors.search(vector, depth)
+    return rules.rrf(runs, weights=weights), terms, vector
+
+
+def search(db_session: Session, query: str, *, top: int = 20, filters: SearchFilters | None = None,
+           mode: str = "hybrid", workspace: Path | None = None, embedder: Embedder | None = None,
+           weights: dict[str, float] | None = None) -> list[SearchHit]:
+    """Patents for a free-text query (Chinese, English or mixed), best first, each with its explanation."""
+    if not (query or "").strip():
+        raise ValueError("empty query")
+    idx = _open_ready(workspace, embedder)
+    fused, terms, vector = retrieve(idx, query, mode=mode, weights=weights,
+                                    depth=max(CANDIDATE_DEPTH, top * 3))
+    return _finish(db_session, idx, fused, terms, vector, top=top, filters=filters)
+
+
+def similar_patents(db_session: Session, *, patent_id: int, top: int = 10, filters: SearchFilters | None = None,
+                    workspace: Path | None = None, embedder: Embedder | None = None) -> list[SearchHit]:
+    """Patents most like one patent in the index (its own text and keyphrases as the query)."""
+    patent = db_session.get(Patent, patent_id)
+    if patent is None:
+        raise LookupError(f"no patent with id {patent_id}")
+    idx = _open_ready(workspace, embedder)
+    doc = db_session.get(SearchDocument, patent_id)
+    query = " ".join([patent.title or "", *(doc.keywords if doc else [])])
+    fused, terms, vector = retrieve(idx, query, query_vector=idx.vectors.vector(patent_id))
+    filters = filters or SearchFilters()
+    filters.exclude_ids = tuple({*filters.exclude_ids, patent_id})
+    return _finish(db_session, idx, fused, terms, vector, top=top, filters=filters,
+                   reference_ipc=rules.ipc_subclasses([patent.ipc_main, *(patent.ipc_all or [])]))
+
+
+def _open_ready(workspace: Path | None, embedder: Embedder | None) -> SearchIndex:
+    settings = get_settings(workspace=workspace)
+    root = index_root(settings=settings)
+    idx = open_index(root, embedder=embedder)
+    if not idx.docs:
+        raise IndexMissing(f"no search index in {root}: run `panhuo index build` first")
+    _prepare(idx, settings)
+    return idx
+
+
+def _finish(db_session: Session, idx: SearchIndex, fused: list[rules.Fused], terms: list[str],
+            vector: np.ndarray | None, *, top: int, filters: SearchFilters | None,
+            reference_ipc: list[str] | None = None) -> list[SearchHit]:
+    filters = filters or SearchFilters()
+    pool = [f for f in fused if f.patent_id not in set(filters.exclude_ids)][:max(top * 3, 60)]
+    ids = [f.patent_id for f in pool]
+    patents = {p.id: p for p in db_session.scalars(select(Patent).where(Patent.id.in_(ids)))} if ids else {}
+    kw = {d.patent_id: d.keywords for d in db_session.scalars(
+        select(SearchDocument).where(SearchDocument.patent_id.in_(ids)))} if ids else {}
+    kept = [f for f in pool if f.patent_id in patents and _passes(patents[f.patent_id], filters)]
+    grades = hooks.grades(db_session, [f.patent_id for f in kept])
+    avail = hooks.availability(db_session, [patents[f.patent_id] for f in kept], on=date.today())
+    hits = []
+    for f in kept:
+        patent = patents[f.patent_id]
+        grade, availability = grades.get(f.patent_id), avail.get(f.patent_id, {})
+        if filters.available_only and availability.get("available") is False:
+            continue
+        if filters.min_grade and (grade is None or grade.upper() > filters.min_grade.upper()):
+            continue
+        why = _explain(idx, patent, kw.get(f.patent_id, []), f, terms, vector, reference_ipc)
+        why.update(grade=grade, availability=availability)
+        factor = rules.rerank_factor(grade=grade, available=availability.get("available"),
+                                     industry_overlap=len(why.get("shared_ipc", [])))
+        hits.append(SearchHit(f.patent_id, round(f.score * factor * 1000, 4), why))
+    hits.sort(key=lambda h: (-h.score, h.patent_id))
+    return hits[:top]
+
+
+def _passes(patent: Patent, filters: SearchFilters) -> bool:
+    if not filters.include_synthetic and patent.synthetic:
+        return False
+    if filters.legal_status and patent.legal_status not in filters.legal_status:
+        return False
+    if filters.ipc_prefixes:
+        codes = [c.replace(" ", "").upper() for c in [patent.ipc_main or "", *(patent.ipc_all or [])] if c]
+        if not any(c.startswith(p.replace(" ", "").upper()) for c in codes for p in filters.ipc_prefixes):
+            return False
+    if filters.region_prefix and not (patent.region_code or "").startswith(filters.region_prefix):
+        return False
+    if filters.institution_id is not None and patent.institution_id != filters.institution_id:
+        return False
+    return True
+
+
+def _explain(idx: SearchIndex, patent: Patent, keywords: list[str], fused: rules.Fused, terms: list[str],
+             vector: np.ndarray | None, reference_ipc: list[str] | None) -> dict:
+    analyzer = default_analyzer()
+    fields = {"title": analyzer.terms(patent.title), "abstract": analyzer.terms(patent.abstract),
+              "claims": analyzer.terms(patent.first_claim),
+              "keywords": [t for k in keywords for t in analyzer.terms(k)]}
+    matched = rules.matched_terms(terms, fields)
+    all_matched = list(dict.fromkeys(t for hits in matched.values() for t in hits))
+    similarity = fused.scores.get("dense")
+    if similarity is None and vector is not None:
+        stored = idx.vectors.vector(patent.id)
+        similarity = float(np.dot(stored, vector)) if stored is not None else None
+    ipc = rules.ipc_subclasses([patent.ipc_main, *(patent.ipc_all or [])])
+    why = {
+        "title": patent.title, "application_no": patent.application_no,
+        "matched_terms": all_matched, "fields": list(matched),
+        "highlight": {name: rules.highlight(getattr(patent, attr) or "", all_matched)
+                      for name, attr in (("title", "title"), ("abstract", "abstract"))
+                      if name in matched},
+        "keywords": keywords,
+        "shared_keywords": [k for k in keywords if set(analyzer.terms(k)) & set(terms)],
+        "similarity": None if similarity is None else round(float(similarity), 4),
+        "lexical_rank": fused.ranks.get("lexical"), "dense_rank": fused.ranks.get("dense"),
+        "bm25": None if "lexical" not in fused.scores else round(fused.scores["lexical"], 3),
+        "ipc": ipc, "legal_status": patent.legal_status,
+    }
+    if reference_ipc is not None:
+        why["shared_ipc"] = [c for c in ipc if c in reference_ipc]
+    return why
+
+
+# ---------------------------------------------------------------- keywords and vectors for other features
+
+
+def keywords_for(text: str, *, title: str | None = None, top: int = 10, workspace: Path | None = None) -> list[str]:
+    """Ranked keyphrases of any text (a demand, a business scope), with the workspace corpus as IDF source."""
+    settings = get_settings(workspace=workspace)
+    root = index_root(settings=settings)
+    stats = open_index(root).stats if (root / "manifest.json").exists() else DocumentFrequency()
+    return [k.phrase for k in extract(text, title=title, top=top, stats=stats)]
+
+
+def patent_keywords(db_session: Session, *, patent_ids: Sequence[int]) -> dict[int, list[str]]:
+    """Stored keyphrases of indexed patents."""
+    rows = db_session.scalars(select(SearchDocument).where(SearchDocument.patent_id.in_(list(patent_ids))))
+    return {d.patent_id: list(d.keywords) for d in rows}
+
+
+def embed_texts(texts: Sequence[str], *, embedder: Embedder | None = None) -> np.ndarray:
+    """Vectors of arbitrary texts with the index's embedder (L2-normalised float32)."""
+    from panhuo.search.dense import get_embedder
+
+    return (embedder or get_embedder()).embed([normalize(t) for t in texts])

@@ -1,0 +1,103 @@
+"""Index build, hybrid/lexical/dense search, explanations, incremental re-indexing (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import pytest
+
+from panhuo.search import service as search_service
+from panhuo.search.models import SearchDocument
+
+
+def by_title(session, hits):
+    from panhuo.patents.models import Patent
+
+    return [session.get(Patent, h.patent_id).title for h in hits]
+
+
+def test_build_indexes_every_patent_and_stores_keywords(session, corpus, workspace):
+    report = search_service.reindex(session, workspace=workspace)
+    assert (report.total, report.added, report.updated, report.removed) == (8, 8, 0, 0)
+    doc = session.get(SearchDocument, corpus[0].id)
+    assert doc is not None and len(doc.content_hash) == 64
+    assert any("正极" in k or "回收" in k for k in doc.keywords[:5])
+    assert (workspace / "index" / "lexical").is_dir() and (workspace / "index" / "dense" / "ids.npy").exists()
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "lexical", "dense"])
+def test_each_mode_finds_the_battery_recycling_patent_first(session, corpus, workspace, mode):
+    search_service.reindex(session, workspace=workspace)
+    hits = search_service.search(session, "废旧锂电池 正极 回收", top=3, mode=mode, workspace=workspace)
+    assert hits[0].patent_id == corpus[0].id
+
+
+def test_explanation_highlights_matched_terms_and_gives_similarity(session, corpus, workspace):
+    search_service.reindex(session, workspace=workspace)
+    hit = search_service.search(session, "正极材料 回收", top=1, workspace=workspace)[0]
+    why = hit.why
+    assert {"正极", "回收"} <= set(why["matched_terms"])
+    assert "title" in why["fields"] and "【正极】" in why["highlight"]["title"]
+    assert 0 < why["similarity"] <= 1 and why["lexical_rank"] == 1
+    assert why["availability"]["available"] is True and why["legal_status"] == "valid"
+
+
+def test_traditional_and_english_queries_cross_the_script_gap(session, corpus, workspace):
+    search_service.reindex(session, workspace=workspace)
+    spindle = search_service.search(session, "数控机床主轴冷却", top=1, mode="lexical", workspace=workspace)
+    assert by_title(session, spindle) == ["一种數控機床主軸冷卻裝置"]
+    cooling = search_service.search(session, "lithium batteries cooling", top=1, mode="lexical", workspace=workspace)
+    assert cooling[0].patent_id == corpus[6].id and "batteri" in cooling[0].why["matched_terms"]
+
+
+def test_filters_restrict_results_and_lapsed_patents_are_flagged(session, corpus, workspace):
+    search_service.reindex(session, workspace=workspace)
+    only_zj = search_service.search(session, "电池", top=10, workspace=workspace,
+                                    filters=search_service.SearchFilters(region_prefix="33"))
+    assert only_zj and all(session.get(type(corpus[0]), h.patent_id).region_code.startswith("33") for h in only_zj)
+    h01m = search_service.search(session, "电池", top=10, workspace=workspace,
+                                 filters=search_service.SearchFilters(ipc_prefixes=("H01M",)))
+    assert {h.patent_id for h in h01m} <= {corpus[0].id, corpus[1].id, corpus[6].id}
+    wheat = search_service.search(session, "小麦 育种", top=8, workspace=workspace)
+    lapsed = next(h for h in wheat if h.patent_id == corpus[4].id)
+    assert lapsed.why["availability"]["available"] is False
+    available = search_service.search(session, "小麦 育种", top=8, workspace=workspace,
+                                      filters=search_service.SearchFilters(available_only=True))
+    assert corpus[4].id not in {h.patent_id for h in available}
+
+
+def test_incremental_reindex_touches_only_new_and_changed_patents(session, corpus, workspace, new_patent):
+    search_service.reindex(session, workspace=workspace)
+    corpus[3].abstract = "本实用新型公开了一种膜生物反应器污水处理装置，采用中空纤维膜过滤。"
+    new = new_patent(99, "一种钠离子电池负极材料", "本发明公开了一种硬碳钠离子电池负极材料。", "H01M4/587",
+                     "330100", "valid")
+    session.delete(corpus[5])
+    session.flush()
+    report = search_service.reindex(session, workspace=workspace)
+    assert (report.added, report.updated, report.removed, report.unchanged) == (1, 1, 1, 6)
+    assert search_service.search(session, "钠离子电池 硬碳", top=1, workspace=workspace)[0].patent_id == new.id
+    membrane = search_service.search(session, "中空纤维膜", top=1, mode="lexical", workspace=workspace)
+    assert membrane[0].patent_id == corpus[3].id
+    robots = search_service.search(session, "光伏组件清洁机器人", top=8, workspace=workspace)
+    assert corpus[5].id not in {h.patent_id for h in robots}
+    again = search_service.reindex(session, workspace=workspace)
+    assert (again.added, again.updated, again.removed, again.unchanged) == (0, 0, 0, 8)
+
+
+def test_similar_patents_share_fields_and_exclude_the_patent_itself(session, corpus, workspace):
+    search_service.reindex(session, workspace=workspace)
+    hits = search_service.similar_patents(session, patent_id=corpus[1].id, top=3, workspace=workspace)
+    assert corpus[1].id not in {h.patent_id for h in hits}
+    assert hits[0].patent_id in {corpus[0].id, corpus[6].id}
+    assert hits[0].why["shared_ipc"] == ["H01M"]
+
+
+def test_search_without_an_index_says_how_to_build_it(session, workspace):
+    with pytest.raises(search_service.IndexMissing, match="panhuo index build"):
+        search_service.search(session, "电池", workspace=workspace)
+
+
+def test_keywords_for_a_demand_text(session, corpus, workspace):
+    search_service.reindex(session, workspace=workspace)
+    found = search_service.keywords_for("我公司需要废旧动力电池回收技术，重点是正极材料中钴镍的高效浸出。", top=5,
+                                        workspace=workspace)
+    assert len(found) == 5 and {"动力电池", "回收", "钴"} <= set(found)
+    assert not {"本发明", "一种", "所述"} & set(found)

@@ -41,10 +41,11 @@ def check_version(obj: Any, expected_version: int | None, entity: str) -> None:
 
 def flush(db_session: Session, obj: Any, entity: str) -> None:
     """Flush, turning a concurrent update (0 rows matched the version) into a :class:`ConflictError`."""
+    ident = obj.__dict__.get("id", "?")  # read before flushing: after a failed flush the session is unusable
     try:
         db_session.flush()
     except StaleDataError as exc:
-        raise ConflictError(f"{entity} {getattr(obj, 'id', '?')} was changed by someone else while you were "
+        raise ConflictError(f"{entity} {ident} was changed by someone else while you were "
                             f"editing it: reload and retry") from exc
 
 

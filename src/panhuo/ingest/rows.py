@@ -99,6 +99,8 @@ class RowConverter:
         resolved = mapping.resolve(self.headers)
         self.plan = [(i, col, PARSERS[col.parser]) for i, col in enumerate(resolved) if col is not None]
         self.synthetic_index = self._find("synthetic") if synthetic_column else None
+        # exports without an application-number column (CNKI crawls) are identified by publication number
+        self.by_publication = not any(c.field in ("application_no", "patent_number") for _i, c, _p in self.plan)
 
     def _find(self, header: str) -> int | None:
         for i, h in enumerate(self.headers):
@@ -144,7 +146,7 @@ class RowConverter:
             errors.append(RowError(self.file, row, "专利号", by_patent_no,
                                    f"patent number names application {by_patent_no}, not {app}", "conflict"))
         app = app or by_patent_no
-        if not app and not values.get("publication_no"):
+        if not app and not (self.by_publication and values.get("publication_no")):
             failed = [e for e in errors if e.code not in ("conflict",)]
             id_errors = [e for e in failed if self._is_identity_header(e.field)]
             if id_errors:
@@ -152,8 +154,7 @@ class RowConverter:
                     e.fatal = True
             else:
                 errors.append(RowError(self.file, row, None, None,
-                                       "row has no application number (nor a publication number): not imported",
-                                       "missing_id", fatal=True))
+                                       "row has no application number: not imported", "missing_id", fatal=True))
             return None
         return PatentRecord(application_no=app or "", source_file=self.file, source_row=row,
                             source_format=self.mapping.format)

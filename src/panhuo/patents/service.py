@@ -83,3 +83,50 @@ def provenance(*, db_session: Session, patent_id: int) -> list[FieldProvenance]:
 def with_relations():
     """Loader options for pages that show parties and events."""
     return (selectinload(Patent.parties), selectinload(Patent.events))
+
+
+EDITABLE_FIELDS = frozenset(DETAIL_FIELDS) - {"application_no", "edited_fields", "synthetic"} | {
+    "department_id", "institution_id", "lapse_date", "exam_request_date", "agents", "examiner"}
+
+
+class EditError(ValueError):
+    """An edit that cannot be applied (unknown or protected field)."""
+
+
+def edit_patent(*, db_session: Session, patent: Patent, changes: dict, editor: str) -> dict:
+    """Apply a person's edit: set the fields, list them in ``edited_fields`` (imports keep them from now on),
+    record ``FieldProvenance.edited_by`` and an audit event. Returns ``{field: [before, after]}`` of real changes.
+    """
+    from panhuo.accounts import service as accounts_service
+    from panhuo.db import utcnow
+
+    unknown = sorted(set(changes) - EDITABLE_FIELDS)
+    if unknown:
+        raise EditError(f"these fields cannot be edited: {', '.join(unknown)}")
+    diff = {name: [getattr(patent, name), value] for name, value in changes.items()
+            if getattr(patent, name) != value}
+    if not diff:
+        return {}
+    now = utcnow()
+    for name, (_before, after) in diff.items():
+        setattr(patent, name, after)
+        row = db_session.scalars(select(FieldProvenance).where(FieldProvenance.patent_id == patent.id,
+                                                               FieldProvenance.field == name)).first()
+        if row is None:
+            row = FieldProvenance(patent_id=patent.id, field=name)
+            db_session.add(row)
+        row.source_file, row.source_row, row.import_id = None, None, None
+        row.edited_by, row.recorded_at = editor, now
+    patent.edited_fields = sorted(set(patent.edited_fields or []) | set(diff))
+    db_session.flush()
+    jsonable = {k: [_json_value(b), _json_value(a)] for k, (b, a) in diff.items()}
+    accounts_service.record_audit(db_session=db_session, action="patent.edit", actor=editor, entity="patent",
+                                  entity_id=patent.id, before={k: v[0] for k, v in jsonable.items()},
+                                  after={k: v[1] for k, v in jsonable.items()})
+    return diff
+
+
+def _json_value(value):
+    from datetime import date
+
+    return value.isoformat() if isinstance(value, date) else value

@@ -19,7 +19,7 @@ from panhuo.valuation.models import EnterpriseFeedback, ExpertScore, SelfAssessm
 
 IN_FORCE = ("valid", "unknown")
 EXCLUSIVE = {"exclusive", "sole", "独占", "排他", "独占许可", "排他许可", "独占实施许可", "排他实施许可"}
-_PATENT_COLS = (Patent.id, Patent.application_no, Patent.patent_type, Patent.legal_status, Patent.filing_date,
+_PATENT_COLS = (Patent.id, Patent.application_no, Patent.title, Patent.patent_type, Patent.legal_status, Patent.filing_date,
                 Patent.grant_date, Patent.expiry_date, Patent.claims_count, Patent.independent_claims_count,
                 Patent.first_claim, Patent.ipc_main, Patent.ipc_all, Patent.family_size, Patent.family_countries,
                 Patent.backward_citation_count, Patent.npl_citation_count, Patent.forward_citation_count,
@@ -58,7 +58,7 @@ def build_frame(db_session: Session, *, as_of: date, patent_ids: Iterable[int] |
         rec["sei"] = sei.get(pid)
         records.append(rec)
     expert_cols = sorted({k for rec in records for k in rec if k.startswith("expert.")})
-    schema = {**indicators.FRAME_SCHEMA, **{c: pl.Float64 for c in expert_cols}}
+    schema = {**indicators.FRAME_SCHEMA, "title": pl.Utf8, **{c: pl.Float64 for c in expert_cols}}
     return pl.DataFrame(records, schema=schema)
 
 
@@ -67,7 +67,7 @@ def _bibliographic(r: dict) -> dict:
     subclasses = sorted({s for s in (indicators.ipc_subclass(c) for c in (r["ipc_all"] or [])) if s}
                         | ({indicators.ipc_subclass(r["ipc_main"])} if r["ipc_main"] else set()))
     return {
-        "patent_id": r["id"], "application_no": r["application_no"], "patent_type": r["patent_type"],
+        "patent_id": r["id"], "application_no": r["application_no"], "title": r["title"], "patent_type": r["patent_type"],
         "legal_status": r["legal_status"], "filing_date": r["filing_date"], "grant_date": r["grant_date"],
         "expiry_date": r["expiry_date"], "claims_count": r["claims_count"],
         "independent_claims_count": r["independent_claims_count"],

@@ -67,11 +67,14 @@ def init(
 def _register_features() -> None:
     from panhuo.fees import commands as fees_commands
     from panhuo.ingest import commands as ingest_commands
+    from panhuo.licensing import commands as licensing_commands
     from panhuo.patents import commands as patents_commands
     from panhuo.search import commands as search_commands
     from panhuo.valuation import commands as valuation_commands
+    from panhuo.reports import portfolio_commands
 
-    for module in (patents_commands, fees_commands, ingest_commands, search_commands, valuation_commands):
+    for module in (patents_commands, fees_commands, ingest_commands, search_commands, valuation_commands,
+                   portfolio_commands, licensing_commands):
         module.register(app)
 
 

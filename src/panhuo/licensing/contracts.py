@@ -309,3 +309,40 @@ def kpis(*, db_session: Session) -> dict:
     overdue = [r for r in reminders(db_session=db_session, on=date.today(), within_days=0) if r["overdue_days"]]
     return {"by_mode": by_mode, "cash_received": sum(received, Decimal(0)),
             "net_income_distributed": sum(distributed, Decimal(0)), "payments_overdue": len(overdue)}
+
+
+def price_proposal(*, db_session: Session, patent_id: int, on: date | None = None) -> dict:
+    """Pricing assistant: fee terms from the patent's grade, industry and comparable signed or recorded
+    deals and published declarations in the workspace, checked against the caps, with the annual-fee effect."""
+    from panhuo.licensing import adapters, pricing
+    from panhuo.licensing.models import Declaration
+
+    patent = get_or_raise(db_session, Patent, patent_id, "patent")
+    industries, ind_source = adapters.patent_industries(db_session, [patent])
+    grades, grade_source = adapters.patent_grades(db_session, [patent.id])
+    comps = []
+    deals = db_session.scalars(select(Contract).where(Contract.status.in_(("signed", "recorded", "terminated")),
+                                                      Contract.kind == "licence"))
+    for con in deals:
+        pats = [db_session.get(Patent, cp.patent_id) for cp in con.patents]
+        codes = adapters.patent_industries(db_session, pats)[0]
+        terms = con.fee_terms or {}
+        lump = con.price if con.price is not None else terms.get("lump_sum")
+        comps.append(pricing.Comparable(f"contract {con.id}", tuple(c for p in pats for c in codes.get(p.id, [])),
+                                        Decimal(str(lump)) if lump is not None else None,
+                                        Decimal(str(terms["royalty_pct"])) if terms.get("royalty_pct") else None))
+    for decl in db_session.scalars(select(Declaration).where(Declaration.published_on.is_not(None))):
+        if decl.patent_id == patent.id:
+            continue
+        codes = adapters.patent_industries(db_session, [db_session.get(Patent, decl.patent_id)])[0]
+        terms = decl.fee_terms
+        comps.append(pricing.Comparable(f"declaration {decl.id}", tuple(codes.get(decl.patent_id, [])),
+                                        Decimal(terms["lump_sum"]) if terms.get("lump_sum") else None,
+                                        Decimal(terms["royalty_pct"]) if terms.get("royalty_pct") else None))
+    proposal = pricing.propose(grade=grades.get(patent.id), industries=tuple(industries.get(patent.id, [])),
+                               comparables=comps)
+    proposal.update({"patent": patent.application_no, "grade": grades.get(patent.id),
+                     "industries": industries.get(patent.id, []), "sources": {"industries": ind_source,
+                                                                              "grades": grade_source},
+                     "annual_fee_effect": adapters.annual_fee_effect(patent, on=on or date.today())})
+    return proposal

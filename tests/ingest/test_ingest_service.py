@@ -131,3 +131,28 @@ def test_unreadable_file_is_reported_and_others_import(session, tmp_path):
     result = run(session, tmp_path, junk, write_csv(tmp_path / "a.csv", [export61_row(1)]))
     assert result.counts["imported"] == 1
     assert "match no known export format" in result.files[0]["error"]
+
+
+def test_incopat_xlsx_fixture_with_merged_cells(session, tmp_path):
+    import xlsxwriter
+
+    path = tmp_path / "incopat.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet("检索结果")
+    sheet.merge_range(0, 0, 0, 7, "incoPat 检索结果导出")  # a merged title row above the headers
+    headers = ["标题", "申请号", "申请日", "公开（公告）号", "申请人", "当前法律状态", "合享价值度", "IPC主分类", "链接到incoPat",
+               "第一申请人", "简单同族个数"]
+    sheet.write_row(1, 0, headers)
+    sheet.write_row(2, 0, ["一种传感器", app("201910000001"), "2019.03.25", "CN110000001A", "丙大学", "授权", "8",
+                           "G01N33/00", "http://x", "丙大学", "2"])
+    sheet.write_row(3, 0, ["一种传感器的改进", app("201910000002"), "", "CN110000002A", "丙大学", "实质审查", "6",
+                           "G01N33/00", "http://x", "丙大学", "1"])
+    sheet.merge_range(3, 2, 4, 2, "2019.04.01")  # merged 申请日 cell over two data rows
+    sheet.write_row(4, 0, ["一种检测系统", app("201910000003"), None, "CN110000003A", "丙大学", "授权", "7",
+                           "G01N15/06", "http://x", "丙大学", "1"])
+    book.close()
+    result = run(session, tmp_path, path)
+    assert result.files[0]["format"] == "incopat" and result.files[0]["header_row"] == 2
+    assert result.counts["imported"] == 3 and result.counts["rejected"] == 0
+    p = patent(session, app("201910000003"))
+    assert str(p.filing_date) == "2019-04-01" and p.extra["合享价值度"] == "7" and p.family_size == 1

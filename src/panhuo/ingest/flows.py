@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from panhuo.db import session_scope, utcnow
 from panhuo.ingest import mapping as maps
-from panhuo.ingest import readers
+from panhuo.ingest import epo_dtf, readers
 from panhuo.ingest import service as ingest_service
 from panhuo.ingest.records import PatentRecord, RowError
 from panhuo.ingest.report import write_reports
@@ -38,10 +38,27 @@ class ImportResult:
 Progress = Callable[[str, int], None]  # (file name, rows done in this step)
 
 
+def _xml_reader(path: Path):
+    """The XML reader module (CNIPA, USPTO) that recognises ``path``, or ``None`` for tabular files."""
+    if path.suffix.lower() != ".xml":
+        return None
+    from panhuo.ingest import cnipa_xml, uspto_xml
+
+    for module in (cnipa_xml, uspto_xml):
+        if module.detect(path):
+            return module
+    return None
+
+
 def _stream(table: readers.Table, counts: ingest_service.ImportCounts, errors: list[RowError],
             progress: Progress | None) -> Iterator[PatentRecord]:
+    return _stream_items(table.path.name, readers.read_records(table), counts, errors, progress)
+
+
+def _stream_items(name: str, items: Iterable[PatentRecord | RowError], counts: ingest_service.ImportCounts,
+                  errors: list[RowError], progress: Progress | None) -> Iterator[PatentRecord]:
     step = 0
-    for item in readers.read_records(table):
+    for item in items:
         if isinstance(item, RowError):
             errors.append(item)
             counts.add_error(item)
@@ -52,11 +69,11 @@ def _stream(table: readers.Table, counts: ingest_service.ImportCounts, errors: l
         counts.rows += 1
         step += 1
         if progress and step >= 5000:
-            progress(table.path.name, step)
+            progress(name, step)
             step = 0
         yield item
     if progress and step:
-        progress(table.path.name, step)
+        progress(name, step)
 
 
 def import_into_session(*, db_session: Session, paths: Iterable[Path | str], reports_dir: Path,
@@ -75,6 +92,13 @@ def import_into_session(*, db_session: Session, paths: Iterable[Path | str], rep
     upserter = ingest_service.Upserter(db_session, job, counts, org)
     db_session.flush()
     for path in paths:
+        xml_reader = _xml_reader(path) or (epo_dtf if epo_dtf.detect(path) else None)  # EPO Deep Tech Finder CSV
+        if xml_reader is not None:
+            before = counts.rows
+            upserter.run(_stream_items(path.name, xml_reader.read(path), counts, errors, progress))
+            files.append({"file": str(path), "format": xml_reader.detect(path), "sheet": None,
+                          "header_row": None, "rows": counts.rows - before})
+            continue
         try:
             table = readers.open_table(path, fmt=fmt, mapping_file=mapping_file, sheet=sheet)
         except (readers.ReadError, maps.MappingError, maps.NoMatchingFormat, OSError) as exc:

@@ -50,5 +50,7 @@ def test_declare_check_publish_and_campaign_from_the_command_line(db_url, factor
     assert funnel["pushed"] == len(pushed) and funnel["licensed"] == 0
     price = _lines(_run(db_url, "price", number, "--json"))[0]
     assert price["basis"] == "grade table" and price["problems"] == []
+    assert price["annual_fee_effect"]["available"] is True  # fee engine: cost to expiry and OL saving
+    assert price["annual_fee_effect"]["cost_to_expiry_yuan"] > 0
     wrong = _run(db_url, "funnel", "--by", "colour")
     assert wrong.exit_code == 1 and "cannot group" in wrong.stderr

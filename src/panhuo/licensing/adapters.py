@@ -70,12 +70,18 @@ def _fallback_terms(text: str) -> frozenset[str]:
     return frozenset(terms)
 
 
-def annual_fee_effect(patent: Patent, *, on: date, declared_on: date | None = None) -> dict:
-    """Annual fees to expiry with and without an open licence from ``declared_on`` (fee engine when present)."""
+def annual_fee_effect(db_session: Session, patent: Patent, *, on: date) -> dict:
+    """Annual fees to expiry and what an open licence saves (``panhuo.fees.service.fees_for``, which applies
+    the 15 % reduction and the no-stacking rule); a note when the fee engine is absent or lacks facts."""
     try:
         from panhuo.fees import service as fees_service
 
-        return fees_service.open_licence_effect(patent=patent, on=on, declared_on=declared_on or on)
+        result = fees_service.fees_for(db_session=db_session, patent=patent, as_of=on)
     except (ImportError, AttributeError, TypeError) as exc:
-        return {"available": False, "note": f"fee engine service not available ({type(exc).__name__}): the "
-                                            f"open-licence 15 % reduction is applied by panhuo.fees"}
+        return {"available": False, "note": f"fee engine not available ({type(exc).__name__})"}
+    facts = result.facts if hasattr(result, "facts") else None
+    if facts is None:
+        return {"available": False, "note": "; ".join(result.problems) or "no fee facts"}
+    return {"available": True, "cost_to_expiry_yuan": facts.cost_to_expiry_fen / 100,
+            "open_licence_saving_yuan": facts.open_licence_saving_fen / 100,
+            "reduction_window_end": facts.reduction_window_end, "problems": list(result.problems)}

@@ -344,5 +344,5 @@ def price_proposal(*, db_session: Session, patent_id: int, on: date | None = Non
     proposal.update({"patent": patent.application_no, "grade": grades.get(patent.id),
                      "industries": industries.get(patent.id, []), "sources": {"industries": ind_source,
                                                                               "grades": grade_source},
-                     "annual_fee_effect": adapters.annual_fee_effect(patent, on=on or date.today())})
+                     "annual_fee_effect": adapters.annual_fee_effect(db_session, patent, on=on or date.today())})
     return proposal

@@ -30,8 +30,8 @@ def title_terms(titles: Iterable[str], max_len: int = 8) -> set[str]:
     """Compound technical terms from classification titles.
 
     Titles are split at punctuation and connectives; a part is kept when it is 3–8 Chinese characters that
-    rjieba's base dictionary cuts into 2–3 noun-like words ending in a noun (卷扬装置, 弹性卡具), so that
-    clauses such as 例如带有啮合齿 or 电流过载时 are left out.
+    rjieba's base dictionary cuts into 2–3 noun-like words, the first of two characters or more, ending in
+    a noun (卷扬装置, 弹性卡具), so that clauses (例如带有啮合齿, 电流过载时) and fragments (气装置) are left out.
     """
     import rjieba
 
@@ -42,7 +42,8 @@ def title_terms(titles: Iterable[str], max_len: int = 8) -> set[str]:
             if not (_TERM.match(part) and 3 <= len(part) <= max_len):
                 continue
             tags = rjieba.tag(part)
-            if 2 <= len(tags) <= 3 and all(pos in _NOUNISH for _, pos in tags) and tags[-1][1] in ("n", "vn", "nz"):
+            if (2 <= len(tags) <= 3 and all(pos in _NOUNISH for _, pos in tags) and len(tags[0][0]) >= 2
+                    and tags[-1][1] in ("n", "vn", "nz")):
                 out.add(part)
     return out
 

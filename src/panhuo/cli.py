@@ -71,10 +71,11 @@ def _register_features() -> None:
     from panhuo.patents import commands as patents_commands
     from panhuo.search import commands as search_commands
     from panhuo.valuation import commands as valuation_commands
+    from panhuo.reports import commands as reports_commands
     from panhuo.reports import portfolio_commands
 
     for module in (patents_commands, fees_commands, ingest_commands, search_commands, valuation_commands,
-                   portfolio_commands, licensing_commands):
+                   portfolio_commands, licensing_commands, reports_commands):
         module.register(app)
 
 

@@ -68,6 +68,7 @@ def _register_features() -> None:
     from panhuo.fees import commands as fees_commands
     from panhuo.ingest import commands as ingest_commands
     from panhuo.licensing import commands as licensing_commands
+    from panhuo.matching import commands as matching_commands
     from panhuo.patents import commands as patents_commands
     from panhuo.search import commands as search_commands
     from panhuo.valuation import commands as valuation_commands
@@ -75,7 +76,7 @@ def _register_features() -> None:
     from panhuo.reports import portfolio_commands
 
     for module in (patents_commands, fees_commands, ingest_commands, search_commands, valuation_commands,
-                   portfolio_commands, licensing_commands, reports_commands):
+                   portfolio_commands, licensing_commands, matching_commands, reports_commands):
         module.register(app)
 
 

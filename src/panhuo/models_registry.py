@@ -11,3 +11,4 @@ from panhuo.licensing import models as licensing_models  # noqa: F401
 from panhuo.search import models as search_models  # noqa: F401
 from panhuo.valuation import models as valuation_models  # noqa: F401
 from panhuo.library import models as library_models  # noqa: F401
+from panhuo.matching import models as matching_models  # noqa: F401

@@ -74,9 +74,11 @@ def _register_features() -> None:
     from panhuo.valuation import commands as valuation_commands
     from panhuo.reports import commands as reports_commands
     from panhuo.reports import portfolio_commands
+    from panhuo.web import commands as web_commands
 
     for module in (patents_commands, fees_commands, ingest_commands, search_commands, valuation_commands,
-                   portfolio_commands, licensing_commands, matching_commands, reports_commands):
+                   portfolio_commands, licensing_commands, matching_commands, reports_commands,
+                   web_commands):
         module.register(app)
 
 

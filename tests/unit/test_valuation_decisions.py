@@ -6,8 +6,15 @@ import polars as pl
 import pytest
 import yaml
 
-from panhuo.valuation.decisions import DEFAULT_RULES, FACTS, RulesError, decide, explain_decision, load_rules, \
-    parse_rules
+from panhuo.valuation.decisions import (
+    DEFAULT_RULES,
+    FACTS,
+    RulesError,
+    decide,
+    explain_decision,
+    load_rules,
+    parse_rules,
+)
 
 TABLE = load_rules()
 SCHEMA = {f: pl.Float64 for f in FACTS}

@@ -3,9 +3,9 @@
 from datetime import date
 
 import pytest
+from valuation_factories import make_patent
 
 from panhuo.accounts.models import Organisation
-from valuation_factories import make_patent
 
 
 @pytest.fixture

@@ -6,12 +6,11 @@ from datetime import date
 import openpyxl
 import pytest
 from typer.testing import CliRunner
+from valuation_factories import make_patent
 
 from panhuo.cli import app
 from panhuo.db import get_engine, session_scope
 from panhuo.valuation.tree import DEFAULT_TREE
-
-from valuation_factories import make_patent
 
 runner = CliRunner()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -20,8 +20,8 @@ def report_portfolio(
     ctx: typer.Context,
     out: Annotated[Path, typer.Option("--out", "-o", help="Workbook to write (.xlsx).")],
     scenario: Annotated[str, typer.Option("--scenario", "-s", help="Evaluation scenario.")] = engine.DEFAULT_SCENARIO,
-    tree: Annotated[Optional[Path], typer.Option("--tree", help="Your own indicator tree (YAML).")] = None,
-    as_of: Annotated[Optional[str], typer.Option("--as-of", help="Date YYYY-MM-DD (default: today).")] = None,
+    tree: Annotated[Path | None, typer.Option("--tree", help="Your own indicator tree (YAML).")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Date YYYY-MM-DD (default: today).")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Emit a JSON line.")] = False,
 ) -> None:
     """Write the portfolio valuation workbook: summary with charts, one sheet per disposition.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -20,9 +20,9 @@ evaluate_app = typer.Typer(help="分级分类评估: grade every patent and prop
                            invoke_without_command=True)
 
 Scenario = Annotated[str, typer.Option("--scenario", "-s", help="许可转让 | 金融质押 | 分级管理 | 开放许可定价.")]
-TreeFile = Annotated[Optional[Path], typer.Option("--tree", help="Your own indicator tree (YAML).", exists=False)]
-RulesFile = Annotated[Optional[Path], typer.Option("--rules", help="Your own disposition table (YAML).")]
-AsOf = Annotated[Optional[str], typer.Option("--as-of", help="Evaluation date YYYY-MM-DD (default: today).")]
+TreeFile = Annotated[Path | None, typer.Option("--tree", help="Your own indicator tree (YAML).", exists=False)]
+RulesFile = Annotated[Path | None, typer.Option("--rules", help="Your own disposition table (YAML).")]
+AsOf = Annotated[str | None, typer.Option("--as-of", help="Evaluation date YYYY-MM-DD (default: today).")]
 JsonOut = Annotated[bool, typer.Option("--json", help="Emit JSON Lines.")]
 
 

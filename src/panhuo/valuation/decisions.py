@@ -123,7 +123,7 @@ def _check_condition(cond: Any, rid: str) -> None:
 def derive_facts(frame: pl.DataFrame) -> pl.DataFrame:
     """Add the decision facts (scores renamed, interest, blockers, open-licence eligibility)."""
     fb = pl.col("enterprise_feedback_count").fill_null(0) > 0
-    blocker = lambda c: pl.col(c).fill_null(False)  # noqa: E731 — unknown blocker counts as absent
+    blocker = lambda c: pl.col(c).fill_null(False)
     return frame.with_columns(
         composite=pl.col("s:composite"), legal=pl.col("s:legal"), technical=pl.col("s:technical"),
         economic=pl.col("s:economic"), confidence=pl.col("c:composite"),

@@ -128,7 +128,7 @@ def _event_columns(ev: dict | None, r: dict) -> dict:
     if ev is None and all(v is None for v in vendor):
         return {"events_known": False}
     counts = ev["counts"] if ev else Counter()
-    pick = lambda kind, vendor_count: max(counts.get(kind, 0), vendor_count or 0)  # noqa: E731
+    pick = lambda kind, vendor_count: max(counts.get(kind, 0), vendor_count or 0)
     pledges = pick("pledge", r["pledge_count"])
     return {
         "events_known": True, "invalidation_events": counts.get("invalidation", 0),

@@ -93,7 +93,7 @@ def conform(frame: pl.DataFrame) -> pl.DataFrame:
 def compute_indicators(frame: pl.DataFrame, *, as_of: date) -> pl.DataFrame:
     """Add every indicator of :data:`INDICATORS` plus ``cohort`` (IPC subclass × filing year)."""
     frame = conform(frame)
-    years = lambda days: days.dt.total_days() / DAYS_PER_YEAR  # noqa: E731
+    years = lambda days: days.dt.total_days() / DAYS_PER_YEAR
     term = pl.col("patent_type").replace_strict(TERM_YEARS, default=None, return_dtype=pl.Int32)
     expiry = pl.coalesce(pl.col("expiry_date"), pl.col("filing_date").dt.offset_by(term.cast(pl.Utf8) + "y"))
     events = pl.col("events_known").fill_null(False)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 import polars as pl
@@ -43,7 +44,7 @@ def load_grades(path: Path | str | None = None) -> GradeBands:
     limits = [b.get("above") for b in bands]
     if limits[-1] is not None or any(v is None for v in limits[:-1]):
         raise GradeError("grades: every band but the last needs 'above'; the last band has above: null")
-    if any(a <= b for a, b in zip(limits[:-2], limits[1:-1])):
+    if any(a <= b for a, b in pairwise(limits[:-1])):
         raise GradeError("grades: 'above' thresholds must decrease from the first band to the last")
     return GradeBands(version=str(raw.get("version", "1")), min_confidence=float(raw.get("min_confidence", 0)),
                       bands=tuple(bands), ungraded=raw.get("ungraded") or {"grade": "待定", "rank": 0},

@@ -93,3 +93,17 @@ def test_expert_scores_feed_their_indicator(session, portfolio, method):
     out = valuation_service.explain(db_session=session, patent_id=pid, method=method, as_of=AS_OF)
     leaf = out["dimensions"][1]["indicators"][0]["subindicators"][2]
     assert leaf["id"] == "technical.advancement.expert" and leaf["score"] == 90.0 and not leaf["missing"]
+
+
+def test_patent_ids_with_disposition_feeds_the_fee_saving(session, portfolio, method):
+    from panhuo.fees import service as fees_service
+
+    valuation_service.evaluate_portfolio(db_session=session, method=method, as_of=AS_OF)
+    disp = valuation_service.latest_dispositions(db_session=session)
+    for name in ("技术保护", "转化运用"):
+        expected = sorted(pid for pid, d in disp.items() if d == name)
+        assert valuation_service.patent_ids_with_disposition(db_session=session, disposition=name) == expected
+    assert valuation_service.patent_ids_with_disposition(db_session=session, disposition="技术保护",
+                                                         institution_id=-1) == []
+    assert fees_service.termination_set(db_session=session) == {
+        pid for pid, d in disp.items() if d == "终止维持"}

@@ -175,6 +175,17 @@ def latest_dispositions(*, db_session: Session, patent_ids: Iterable[int] | None
     return {pid: disp for pid, disp in db_session.execute(stmt)}
 
 
+def patent_ids_with_disposition(*, db_session: Session, disposition: str, institution_id: int | None = None,
+                                scenario: str | None = None) -> list[int]:
+    """Patents whose latest evaluation recommends ``disposition`` (e.g. 终止维持), optionally of one institution."""
+    ids = [pid for pid, disp in latest_dispositions(db_session=db_session, scenario=scenario).items()
+           if disp == disposition]
+    if institution_id is None or not ids:
+        return sorted(ids)
+    stmt = select(Patent.id).where(Patent.id.in_(ids), Patent.institution_id == institution_id)
+    return sorted(db_session.scalars(stmt))
+
+
 def history(*, db_session: Session, patent_id: int, scenario: str | None = None) -> list[Evaluation]:
     """Every stored evaluation of a patent, newest first."""
     stmt = select(Evaluation).where(Evaluation.patent_id == patent_id).order_by(Evaluation.id.desc())

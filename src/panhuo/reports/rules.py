@@ -145,11 +145,16 @@ def by_mode(deals: list[tuple[str, Decimal | None, bool]]) -> dict[str, dict]:
 
 
 def reward_share(allocations: list[dict], net_income: Decimal | float) -> float | None:
-    """Share of the net income that went to people as reward (inventors and transfer staff)."""
-    if not net_income:
+    """Share of the institution's net income that went to people as reward (inventors and transfer staff).
+
+    Under 赋权, individual owners first take their ownership share (role ``owner``); the reward is measured
+    against what remains for the institution."""
+    owned = sum(Decimal(str(a.get("amount", 0))) for a in allocations if a.get("role") == "owner")
+    base = Decimal(str(net_income or 0)) - owned
+    if base <= 0:
         return None
     reward = sum(Decimal(str(a.get("amount", 0))) for a in allocations if a.get("role") in ("inventor", "staff"))
-    return float(reward / Decimal(str(net_income)))
+    return float(reward / base)
 
 
 def art45_class(share: float | None, *, floor: float, institution_rule: bool) -> str:

@@ -13,20 +13,28 @@ a build artefact saved in ``<workspace>/models/`` (``panhuo taxonomy train``), n
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from panhuo.taxonomy.textvec import SparseRows, Tfidf, tokens
+from panhuo.taxonomy.textvec import SparseRows, Tfidf
+from panhuo.taxonomy.textvec import tokens as _tokens
 
 SEED = 20261121
 TEST_SHARE = 0.2
-K = 25
-POWER = 2.0
-ALPHA = 0.6
+K = 25  # neighbours; defaults re-checked by benchmarks/bench_classifier.py on a validation part of the training split
+POWER = 1.0
+ALPHA = 0.3
+NGRAMS = (1, 2)
 MODEL_FILE = "ipc-classifier.npz"
+_CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def tokens(text: str) -> list[str]:
+    return _tokens(text, ngrams=NGRAMS)
 
 
 def split(n: int, *, seed: int = SEED, test_share: float = TEST_SHARE) -> tuple[np.ndarray, np.ndarray]:
@@ -42,7 +50,9 @@ class Model:
     labels: list[str]
     docs: SparseRows  # training titles
     doc_labels: list[np.ndarray]  # label indices per training title
-    centroids: SparseRows  # one row per label
+    centroids: SparseRows  # one row per label: titles and Chinese IPC text
+    ipc_en: SparseRows  # English IPC titles, one row each (scored by best match: English queries)
+    ipc_en_labels: np.ndarray
     meta: dict
 
     def score(self, text: str) -> np.ndarray:
@@ -56,6 +66,8 @@ class Model:
             if sims[d] > 0:
                 knn[self.doc_labels[d]] += sims[d] ** POWER
         cen = self.centroids.dot(idx, val)
+        if self.ipc_en.n_rows:
+            np.maximum.at(cen, self.ipc_en_labels, self.ipc_en.dot(idx, val))
         knn /= knn.max() or 1.0
         cen /= cen.max() or 1.0
         return ALPHA * knn + (1 - ALPHA) * cen
@@ -78,14 +90,21 @@ def fit(titles: Sequence[str], label_sets: Sequence[Sequence[str]], ipc_docs: Se
     title_vecs = [tfidf.vector(t) for t in title_tokens]
     doc_labels = [np.array([index[l] for l in ls], dtype=np.int32) for ls in label_sets]
     sums: list[dict[int, float]] = [dict() for _ in labels]
+    en_vecs, en_labels = [], []
     for (idx, val), ls in zip(title_vecs, doc_labels):
         for label in ls:
             _accumulate(sums[label], idx, val, 1.0)
-    for (sub, _), toks in zip(ipc_docs, ipc_tokens):
+    for (sub, text), toks in zip(ipc_docs, ipc_tokens):
         idx, val = tfidf.vector(toks)
-        _accumulate(sums[index[sub]], idx, val, 0.5)
-    centroids = SparseRows([_normalised(s) for s in sums], len(tfidf.vocab))
-    return Model(tfidf, labels, SparseRows(title_vecs, len(tfidf.vocab)), doc_labels, centroids, meta or {})
+        if _CJK.search(text):
+            _accumulate(sums[index[sub]], idx, val, 0.5)
+        else:
+            en_vecs.append((idx, val))
+            en_labels.append(index[sub])
+    n = len(tfidf.vocab)
+    return Model(tfidf, labels, SparseRows(title_vecs, n), doc_labels,
+                 SparseRows([_normalised(s) for s in sums], n), SparseRows(en_vecs, n),
+                 np.array(en_labels, dtype=np.int32), meta or {})
 
 
 def _accumulate(acc: dict[int, float], idx: np.ndarray, val: np.ndarray, weight: float) -> None:
@@ -126,8 +145,9 @@ def save(model: Model, path: Path) -> Path:
     vocab = sorted(model.tfidf.vocab, key=model.tfidf.vocab.get)
     lengths = np.array([len(x) for x in model.doc_labels], dtype=np.int32)
     flat = np.concatenate(model.doc_labels) if model.doc_labels else np.empty(0, np.int32)
-    arrays = {"idf": model.tfidf.idf, "doc_label_len": lengths, "doc_label_flat": flat}
-    for name, rows in (("docs", model.docs), ("centroids", model.centroids)):
+    arrays = {"idf": model.tfidf.idf, "doc_label_len": lengths, "doc_label_flat": flat,
+              "ipc_en_labels": model.ipc_en_labels}
+    for name, rows in (("docs", model.docs), ("centroids", model.centroids), ("ipc_en", model.ipc_en)):
         arrays |= {f"{name}_rows": rows.rows, f"{name}_vals": rows.vals, f"{name}_indptr": rows.indptr,
                    f"{name}_n": np.array([rows.n_rows])}
     header = json.dumps({"vocab": vocab, "labels": model.labels, "meta": model.meta}, ensure_ascii=False)
@@ -142,9 +162,11 @@ def load(path: Path) -> Model:
         flat, lengths = z["doc_label_flat"], z["doc_label_len"]
         doc_labels = np.split(flat, np.cumsum(lengths)[:-1]) if len(lengths) else []
         parts = {}
-        for name in ("docs", "centroids"):
+        en_labels = z["ipc_en_labels"]
+        for name in ("docs", "centroids", "ipc_en"):
             rows = SparseRows.__new__(SparseRows)
             rows.rows, rows.vals, rows.indptr = z[f"{name}_rows"], z[f"{name}_vals"], z[f"{name}_indptr"]
             rows.n_rows = int(z[f"{name}_n"][0])
             parts[name] = rows
-    return Model(tfidf, header["labels"], parts["docs"], list(doc_labels), parts["centroids"], header["meta"])
+    return Model(tfidf, header["labels"], parts["docs"], list(doc_labels), parts["centroids"],
+                 parts["ipc_en"], en_labels, header["meta"])

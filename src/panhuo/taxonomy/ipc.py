@@ -131,9 +131,8 @@ def parse(raw: str) -> IpcCode:
     if m := _GROUP.match(text) or _GROUP.match(squeezed):
         sub, group, subgroup = m.groups()
         return _build(sub, str(int(group)), _trim_subgroup(subgroup), raw)
-    if m := _GROUP_NO_SLASH.match(text):
-        if " " in text:  # "H01M 10" = main group written without "/00"
-            return _build(m.group(1), str(int(m.group(2))), "00", raw)
+    if m := _GROUP_NO_SLASH.match(text) or _GROUP_NO_SLASH.match(squeezed):  # "H01M 10" = "H01M 10/00"
+        return _build(m.group(1), str(int(m.group(2))), "00", raw)
     if m := _SHORT.match(squeezed):
         section, klass, sub = m.groups()
         if sub and not klass:

@@ -1,0 +1,217 @@
+"""The 转化资源库: build the assignments, keep reviewer overrides, answer filtered queries.
+
+Services take the session first and never commit.  ``build`` replaces the computed rows of the patents
+it covers and then re-applies every active override, so a reviewer's decision survives any rebuild.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime, timezone
+from pathlib import Path
+
+import polars as pl
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session
+
+from panhuo.library import bulk
+from panhuo.library.models import SCHEMES, LibraryOverride, PatentIndustry
+from panhuo.patents.models import Patent
+from panhuo.taxonomy import clusters as cluster_rules
+from panhuo.taxonomy.catalog import SEI_TOP, Catalog, get_catalog
+
+CHUNK = 20_000
+
+
+class LibraryError(ValueError):
+    """A request the library cannot honour (unknown scheme, patent, action); the message says why."""
+
+
+def _patent_frame(db_session: Session, ids: list[int]) -> pl.DataFrame:
+    rows = db_session.execute(select(Patent.id, Patent.ipc_main, Patent.ipc_all, Patent.title)
+                              .where(Patent.id.in_(ids))).all()
+    codes = [[c for c in ([main] if main else []) + list(all_ or []) if c] for _, main, all_, _ in rows]
+    return pl.DataFrame({"patent_id": [r[0] for r in rows], "codes": codes, "title": [r[3] or "" for r in rows]},
+                        schema={"patent_id": pl.Int64, "codes": pl.List(pl.Utf8), "title": pl.Utf8})
+
+
+def build(db_session: Session, *, catalog: Catalog | None = None,
+          clusters: list[cluster_rules.Cluster] | None = None, patent_ids: Iterable[int] | None = None,
+          on_progress: Callable[[int, int], None] | None = None) -> dict:
+    """(Re)classify patents (all, or ``patent_ids``) and re-apply overrides; returns counts."""
+    catalog = catalog or get_catalog()
+    clusters = cluster_rules.load_clusters() if clusters is None else clusters
+    ids = list(patent_ids) if patent_ids is not None else list(db_session.scalars(select(Patent.id).order_by(Patent.id)))
+    built_at = datetime.now(timezone.utc)
+    written = unmapped = 0
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start:start + CHUNK]
+        frame = bulk.classify_frame(_patent_frame(db_session, chunk), catalog, clusters)
+        db_session.execute(delete(PatentIndustry).where(PatentIndustry.patent_id.in_(chunk)))
+        records = frame.with_columns(pl.lit(built_at).alias("built_at")).to_dicts()
+        if records:
+            db_session.execute(insert(PatentIndustry), records)
+        written += len(records)
+        mapped = set(frame.filter(pl.col("scheme") == "gbt4754")["patent_id"].to_list())
+        unmapped += sum(1 for i in chunk if i not in mapped)
+        if on_progress:
+            on_progress(min(start + CHUNK, len(ids)), len(ids))
+    applied = _apply_overrides(db_session, ids)
+    db_session.flush()
+    return {"patents": len(ids), "rows": written, "without_industry": unmapped, "overrides_applied": applied,
+            "missing_sets": catalog.missing, "official_tables": catalog.has_official}
+
+
+def _apply_overrides(db_session: Session, ids: list[int]) -> int:
+    stmt = select(LibraryOverride).where(LibraryOverride.active.is_(True)).order_by(LibraryOverride.id)
+    overrides = [o for o in db_session.scalars(stmt) if o.patent_id in set(ids)] if len(ids) < 50_000 else \
+        list(db_session.scalars(stmt))
+    for o in overrides:
+        _apply_one(db_session, o)
+    return len(overrides)
+
+
+def _apply_one(db_session: Session, o: LibraryOverride) -> None:
+    db_session.execute(delete(PatentIndustry).where(PatentIndustry.patent_id == o.patent_id,
+                                                    PatentIndustry.scheme == o.scheme, PatentIndustry.code == o.code))
+    if o.action == "add":
+        db_session.add(PatentIndustry(patent_id=o.patent_id, scheme=o.scheme, code=o.code,
+                                      weight=o.weight if o.weight is not None else 1.0,
+                                      source=f"reviewer:{o.reviewer}"[:80], rank=0))
+
+
+def override(db_session: Session, *, patent_id: int, scheme: str, code: str, action: str, reviewer: str,
+             reason: str = "", weight: float | None = None) -> LibraryOverride:
+    """Record a reviewer's decision (who/when/why) and apply it now; it is re-applied after every build."""
+    if scheme not in SCHEMES:
+        raise LibraryError(f"unknown scheme '{scheme}' (one of {', '.join(SCHEMES)})")
+    if action not in ("add", "remove"):
+        raise LibraryError(f"unknown action '{action}' (add or remove)")
+    if not reviewer.strip():
+        raise LibraryError("an override needs the reviewer's name")
+    if db_session.get(Patent, patent_id) is None:
+        raise LibraryError(f"no patent with id {patent_id}")
+    row = LibraryOverride(patent_id=patent_id, scheme=scheme, code=code.strip(), action=action, weight=weight,
+                          reviewer=reviewer.strip(), reason=reason)
+    db_session.add(row)
+    db_session.flush()
+    _apply_one(db_session, row)
+    db_session.flush()
+    return row
+
+
+def withdraw_override(db_session: Session, *, override_id: int) -> LibraryOverride | None:
+    """Deactivate an override (kept for the record); the next build restores the computed value."""
+    row = db_session.get(LibraryOverride, override_id)
+    if row is not None:
+        row.active = False
+        db_session.flush()
+    return row
+
+
+def overrides(db_session: Session, *, patent_id: int | None = None) -> list[LibraryOverride]:
+    stmt = select(LibraryOverride).order_by(LibraryOverride.id)
+    if patent_id is not None:
+        stmt = stmt.where(LibraryOverride.patent_id == patent_id)
+    return list(db_session.scalars(stmt))
+
+
+def assignments(db_session: Session, patent_id: int, *, catalog: Catalog | None = None) -> dict[str, list[dict]]:
+    """``{scheme: [{code, name, weight, source}]}`` of one patent, best first (empty when not built)."""
+    catalog = catalog or get_catalog()
+    stmt = (select(PatentIndustry).where(PatentIndustry.patent_id == patent_id)
+            .order_by(PatentIndustry.scheme, PatentIndustry.weight.desc()))
+    out: dict[str, list[dict]] = {}
+    for row in db_session.scalars(stmt):
+        out.setdefault(row.scheme, []).append({"code": row.code, "name": _name(catalog, row.scheme, row.code),
+                                               "weight": round(row.weight, 4), "source": row.source})
+    return out
+
+
+def _name(catalog: Catalog, scheme: str, code: str) -> str | None:
+    if scheme == "gbt4754":
+        return catalog.industry_name(code)
+    if scheme == "wipo":
+        return catalog.wipo_name(code)
+    if scheme == "sei":
+        return SEI_TOP.get(code)
+    if scheme == "ipdense":
+        return code
+    return None
+
+
+def _has(scheme: str, code: str, *, prefix: bool = False, min_weight: float = 0.0):
+    cond = PatentIndustry.code.startswith(code) if prefix else PatentIndustry.code == code
+    return select(PatentIndustry.patent_id).where(PatentIndustry.scheme == scheme, cond,
+                                                  PatentIndustry.weight >= min_weight)
+
+
+def query(db_session: Session, *, industry: str | None = None, cluster: str | None = None, sei: str | None = None,
+          wipo: str | None = None, ip_dense: bool | None = None, region: str | None = None,
+          grade: str | None = None, disposition: str | None = None, limit: int = 50, offset: int = 0) -> dict:
+    """Patents of the library matching every given filter: ``{"total", "items": [...]}``.
+
+    ``industry`` matches a GB/T 4754 code at any level (``38`` finds 3841); ``cluster`` needs a fit of at
+    least ``clusters.MEMBER_FIT``; ``region`` is a GB/T 2260 prefix of the owner's region code (``33``
+    = 浙江); ``grade``/``disposition`` come from the latest valuation when that feature is present.
+    """
+    stmt = select(Patent.id)
+    if industry:
+        stmt = stmt.where(Patent.id.in_(_has("gbt4754", industry, prefix=True)))
+    if cluster:
+        stmt = stmt.where(Patent.id.in_(_has("cluster", cluster, min_weight=cluster_rules.MEMBER_FIT)))
+    if sei:
+        stmt = stmt.where(Patent.id.in_(_has("sei", sei.split(".")[0])))
+    if wipo:
+        stmt = stmt.where(Patent.id.in_(_has("wipo", str(wipo))))
+    if ip_dense is not None:
+        dense = select(PatentIndustry.patent_id).where(PatentIndustry.scheme == "ipdense")
+        stmt = stmt.where(Patent.id.in_(dense) if ip_dense else Patent.id.not_in(dense))
+    if region:
+        stmt = stmt.where(Patent.region_code.startswith(region.rstrip("0") or region))
+    if grade or disposition:
+        stmt = stmt.where(Patent.id.in_(_valuation_filter(db_session, grade=grade, disposition=disposition)))
+    total = db_session.scalar(select(func.count()).select_from(stmt.subquery()))
+    page = list(db_session.scalars(stmt.order_by(Patent.id).limit(limit).offset(offset)))
+    patents = {p.id: p for p in db_session.scalars(select(Patent).where(Patent.id.in_(page)))}
+    items = [{"patent_id": pid, "application_no": patents[pid].application_no, "title": patents[pid].title,
+              "ipc_main": patents[pid].ipc_main, "region_code": patents[pid].region_code} for pid in page]
+    return {"total": total, "limit": limit, "offset": offset, "items": items}
+
+
+def _valuation_filter(db_session: Session, *, grade: str | None, disposition: str | None) -> list[int]:
+    try:
+        from panhuo.valuation import service as valuation_service
+    except ImportError as exc:  # the valuation feature is not installed
+        raise LibraryError("grade/disposition filters need the valuation feature") from exc
+    latest = valuation_service.latest(db_session=db_session)
+    return [pid for pid, e in latest.items()
+            if (not grade or e.grade == grade) and (not disposition or e.disposition == disposition)]
+
+
+def by_cluster(db_session: Session, *, region: str | None = None,
+               clusters: list[cluster_rules.Cluster] | None = None, top: int = 10) -> list[dict]:
+    """A region's library view: each cluster (of sets for that region) with its patent count and best fits."""
+    clusters = cluster_rules.load_clusters() if clusters is None else clusters
+    if region:
+        clusters = [c for c in clusters if c.region.startswith(region.rstrip("0") or region)
+                    or region.startswith(c.region.rstrip("0"))]
+    out = []
+    for c in clusters:
+        base = select(PatentIndustry).where(PatentIndustry.scheme == "cluster", PatentIndustry.code == c.id,
+                                            PatentIndustry.weight >= cluster_rules.MEMBER_FIT)
+        count = db_session.scalar(select(func.count()).select_from(base.subquery()))
+        best = db_session.execute(select(PatentIndustry.patent_id, PatentIndustry.weight, Patent.title)
+                                  .join(Patent, Patent.id == PatentIndustry.patent_id)
+                                  .where(PatentIndustry.scheme == "cluster", PatentIndustry.code == c.id,
+                                         PatentIndustry.weight >= cluster_rules.MEMBER_FIT)
+                                  .order_by(PatentIndustry.weight.desc(), PatentIndustry.patent_id).limit(top)).all()
+        out.append({"cluster": c.id, "name": c.name, "set": c.set_id, "region": c.region,
+                    "maintained_by": c.maintained_by, "patents": count,
+                    "top": [{"patent_id": pid, "fit": round(w, 3), "title": t} for pid, w, t in best]})
+    return out
+
+
+def clusters_dir(workspace: Path) -> Path:
+    """Where a workspace keeps its own cluster YAML files (they replace shipped sets with the same id)."""
+    return workspace / "clusters"

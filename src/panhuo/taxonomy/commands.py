@@ -1,0 +1,193 @@
+"""`panhuo data status|add`, `panhuo taxonomy ipc|map|train|coverage`, `panhuo classify`."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.table import Table
+
+from panhuo.clitools import console, emit, err_console, fail, read_jsonl, state
+from panhuo.taxonomy import coverage as coverage_rules
+from panhuo.taxonomy import datasets
+from panhuo.taxonomy import ipc as ipc_rules
+from panhuo.taxonomy import service as taxonomy_service
+
+data_app = typer.Typer(help="Reference data sets and official tables.", no_args_is_help=True)
+taxonomy_app = typer.Typer(help="IPC, 国民经济行业, 战略性新兴产业, WIPO fields.", no_args_is_help=True)
+JsonOpt = Annotated[bool, typer.Option("--json", help="Emit JSON Lines.")]
+
+
+@data_app.command("status")
+def data_status(ctx: typer.Context, json_out: JsonOpt = False) -> None:
+    """List the reference sets (present?, edition, rows, source) and the official tables imported.
+
+    Example: panhuo data status --json
+    """
+    st = state(ctx)
+    rows = datasets.status(st.settings.data, st.settings.workspace)
+    if json_out:
+        for row in rows:
+            emit(row)
+        return
+    table = Table("set", "present", "edition", "rows", "source")
+    for r in rows:
+        table.add_row(r["set"], "yes" if r["present"] else "MISSING", str(r["edition"] or ""),
+                      "" if r["rows"] is None else f"{r['rows']:,}", (r["source"] or "")[:70])
+    console.print(table)
+    missing = [r["set"] for r in rows if not r["present"]]
+    if missing:
+        console.print(f"missing sets: {', '.join(missing)} — features degrade (codes without titles, "
+                      f"unmapped industries). Data directory: {st.settings.data}")
+
+
+@data_app.command("add")
+def data_add(ctx: typer.Context, directory: Annotated[Path, typer.Argument(help="Folder with official files.")],
+             json_out: JsonOpt = False) -> None:
+    """Import the official tables found in a folder (NBS 2018 IPC–国民经济行业, CNIPA 2021 SEI–IPC;
+    .xlsx, .csv or .docx) into the workspace; they take precedence over derived mappings.
+
+    Example: panhuo data add ~/Downloads/cnipa-tables
+    """
+    st = state(ctx)
+    try:
+        records = datasets.add(directory.expanduser(), st.settings.workspace)
+    except FileNotFoundError as exc:
+        fail(str(exc))
+    if not records:
+        fail(f"no .xlsx/.csv/.docx files in {directory}")
+    for r in records:
+        if json_out:
+            emit(r)
+        elif r["imported"]:
+            typer.echo(f"{r['file']}: {r['table']} — {r['rows']} rows, {r['targets']} targets, "
+                       f"{r['problem_count']} problems")
+            for problem in r["problems"][:10]:
+                typer.echo(f"  {problem}")
+        else:
+            typer.echo(f"{r['file']}: not imported — {r['error']}")
+    if not any(r["imported"] for r in records):
+        raise typer.Exit(1)
+
+
+@taxonomy_app.command("ipc")
+def ipc_show(ctx: typer.Context, code: Annotated[str, typer.Argument(help="IPC symbol in any spelling.")],
+             json_out: JsonOpt = False) -> None:
+    """Normalise an IPC symbol and show its titles at every level (and an edition move, if any).
+
+    Example: panhuo taxonomy ipc "H01M 10/0525"
+    """
+    try:
+        info = taxonomy_service.ipc_info(code, data_dir=state(ctx).settings.data)
+    except ipc_rules.IpcError as exc:
+        fail(str(exc))
+    if json_out:
+        emit(info)
+        return
+    typer.echo(f"{info['display']}  ({info['level']}; compact {info['code']}; WIPO {info['wipo14']})")
+    for node in info["hierarchy"]:
+        typer.echo(f"  {node['code']:<14} {node['title_zh'] or '—'} | {(node['title_en'] or '—')[:80]}")
+    if info["moved"]:
+        typer.echo(f"  moved in IPC {info['moved']['edition']} to {', '.join(info['moved']['to'])}")
+    for note in info["notes"]:
+        typer.echo(f"  note: {note}")
+
+
+@taxonomy_app.command("map")
+def ipc_map(ctx: typer.Context, codes: Annotated[str, typer.Argument(help="IPC symbols, ';'-separated.")],
+            json_out: JsonOpt = False) -> None:
+    """IPC symbols → WIPO fields, GB/T 4754 industries, 战略性新兴产业, 专利密集型 (weights, sources).
+
+    Example: panhuo taxonomy map "H01M10/0525; H01M4/13"
+    """
+    st = state(ctx)
+    parsed, errors = ipc_rules.parse_many(codes)
+    if not parsed:
+        fail("; ".join(errors) or "no IPC symbol given")
+    cat = taxonomy_service.catalog(data_dir=st.settings.data, workspace=st.settings.workspace)
+    result = taxonomy_service.classify_ipc([c.compact for c in parsed], cat=cat) | {"errors": errors}
+    if json_out:
+        emit(result)
+        return
+    for key in ("wipo", "industries", "sei", "ip_dense"):
+        typer.echo(f"{key}:")
+        for item in result[key] or [{"none": "—"}]:
+            typer.echo("  " + "  ".join(str(v) for v in item.values()))
+    for note in [f"missing set: {m}" for m in result["missing"]] + errors:
+        typer.echo(f"note: {note}")
+
+
+@taxonomy_app.command("train")
+def train(ctx: typer.Context, json_out: JsonOpt = False) -> None:
+    """Train the text → IPC classifier from the data directory into <workspace>/models/ and report its
+    held-out metrics.
+
+    Example: panhuo taxonomy train
+    """
+    st = state(ctx)
+    err_console.print("training the classifier (about half a minute)…")
+    try:
+        result = taxonomy_service.train(data_dir=st.settings.data, workspace=st.settings.workspace)
+    except LookupError as exc:
+        fail(str(exc))
+    if json_out:
+        emit(result)
+        return
+    m = result["test_metrics"]
+    typer.echo(f"model: {result['model']} (train {result['train']}, test {result['test']})")
+    typer.echo(f"subclass micro-F1@1 {m['@1']['f1']:.3f}, @3 {m['@3']['f1']:.3f}, top-3 accuracy "
+               f"{m['@3']['accuracy']:.3f}")
+
+
+@taxonomy_app.command("coverage")
+def coverage(ctx: typer.Context, json_out: JsonOpt = False) -> None:
+    """Share of patents and of IPC subclasses that the IPC → 国民经济行业 mapping covers, by source,
+    measured on the real titles of `cn-patent-titles-ipc`.
+
+    Example: panhuo taxonomy coverage --json
+    """
+    st = state(ctx)
+    cat = taxonomy_service.catalog(data_dir=st.settings.data, workspace=st.settings.workspace)
+    try:
+        result = coverage_rules.coverage(cat)
+    except LookupError as exc:
+        fail(str(exc))
+    if json_out:
+        emit(result)
+        return
+    for key, value in result.items():
+        typer.echo(f"{key}: {value}")
+
+
+def classify(
+    ctx: typer.Context,
+    text: Annotated[Optional[str], typer.Argument(help="Text to classify (else JSON Lines on stdin).")] = None,
+    top: Annotated[int, typer.Option(help="Results per list.")] = 5,
+    json_out: JsonOpt = False,
+) -> None:
+    """Free text → ranked IPC subclasses, WIPO fields and GB/T 4754 industries. With --json, reads
+    {"id","text"} lines on stdin and writes {"id","ipc","wipo","industries"} lines.
+
+    Example: echo '{"id":"d1","text":"锂离子电池正极材料"}' | panhuo classify --json
+    """
+    st = state(ctx)
+    try:
+        model = taxonomy_service.load_model(st.settings.workspace)
+    except taxonomy_service.ModelMissing as exc:
+        fail(str(exc))
+    cat = taxonomy_service.catalog(data_dir=st.settings.data, workspace=st.settings.workspace)
+    if text is not None:
+        result = taxonomy_service.classify_text(text, top, model=model, cat=cat)
+        emit(result) if json_out else [typer.echo(f"{k}: {v}") for k, v in result.items()]
+        return
+    for record in read_jsonl(sys.stdin, required=("text",)):
+        result = taxonomy_service.classify_text(str(record.get("text") or ""), top, model=model, cat=cat)
+        emit({"id": record.get("id"), **result})
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(data_app, name="data")
+    app.add_typer(taxonomy_app, name="taxonomy")
+    app.command("classify")(classify)

@@ -1,0 +1,164 @@
+"""What other features call: IPC lookups, IPC → industries/fields, free text → fields.
+
+No database here: the taxonomy is reference data.  Functions take an optional ``data_dir`` and
+``workspace`` (defaults from :class:`panhuo.config.Settings`), degrade when a set is missing and say so in
+the result (``missing``) rather than fail.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from panhuo.config import DataSetMissing, Settings
+from panhuo.taxonomy import classifier, editions, reference
+from panhuo.taxonomy import ipc as ipc_rules
+from panhuo.taxonomy.catalog import SEI_TOP, Catalog, get_catalog
+
+
+class ModelMissing(LookupError):
+    """No trained classifier in the workspace."""
+
+    def __init__(self, path: Path):
+        super().__init__(f"no trained classifier at {path}: run `panhuo taxonomy train` first")
+        self.path = path
+
+
+def _settings() -> Settings:
+    return Settings()
+
+
+def catalog(*, data_dir: Path | None = None, workspace: Path | None = None) -> Catalog:
+    """The taxonomy catalog for the settings' data directory and workspace."""
+    settings = _settings()
+    return get_catalog(data_dir or settings.data, workspace or settings.workspace)
+
+
+def ipc_info(code: str, *, data_dir: Path | None = None) -> dict:
+    """Parsed forms, level, titles (zh/en) of the symbol and each ancestor, and any edition move.
+
+    Raises :class:`panhuo.taxonomy.ipc.IpcError` for a string that is not an IPC symbol.
+    """
+    parsed = ipc_rules.parse(code)
+    data = reference.resolve(data_dir or _settings().data)
+    notes = [f"reference set '{name}' missing: titles not available" for name in (reference.IPC_ZH, reference.IPC_EN)
+             if not (data / name).exists()]
+    chain = [{"code": a.compact, "level": a.level, "title_zh": reference.ipc_title(a.compact, "zh", data),
+              "title_en": reference.ipc_title(a.compact, "en", data)} for a in parsed.ancestors()]
+    move = editions.moved(parsed)
+    return {"code": parsed.compact, "display": parsed.display, "wipo14": parsed.wipo14, "level": parsed.level,
+            "hierarchy": chain, "moved": ({"to": list(move.to), "edition": move.edition, "note": move.note}
+                                          if move else None), "notes": notes}
+
+
+def industries_for_ipc(codes: list[str] | str, *, top: int = 5, cat: Catalog | None = None) -> list[dict]:
+    """GB/T 4754 industries of IPC symbols, best first: ``[{code, name, level, weight, source}]``.
+
+    The first symbol counts double (it is usually the main classification).  Empty when nothing maps.
+    """
+    cat = cat or catalog()
+    codes = list(ipc_rules.split_codes(codes)) if isinstance(codes, str) else codes
+    out = []
+    for m in cat.industries_for(codes)[:top]:
+        node = cat.industries.get(m.target)
+        out.append({"code": m.target, "name": cat.industry_name(m.target), "level": node.level if node else None,
+                    "weight": round(m.weight, 4), "source": m.source})
+    return out
+
+
+def wipo_fields_for_ipc(codes: list[str], *, cat: Catalog | None = None) -> list[dict]:
+    """WIPO 35 technology fields of IPC symbols: ``[{field, name, weight, source}]``."""
+    cat = cat or catalog()
+    return [{"field": int(m.target), "name": cat.wipo_name(m.target), "weight": round(m.weight, 4),
+             "source": m.source} for m in cat.wipo_fields(codes)]
+
+
+def classify_ipc(codes: list[str], *, cat: Catalog | None = None) -> dict:
+    """Every scheme for one patent's IPC list: wipo, industries, sei, ip_dense (with weights and sources)."""
+    cat = cat or catalog()
+    industries = cat.industries_for(codes)
+    return {"wipo": wipo_fields_for_ipc(codes, cat=cat),
+            "industries": industries_for_ipc(codes, cat=cat),
+            "sei": [{"code": m.target, "name": SEI_TOP.get(m.target), "weight": round(m.weight, 4),
+                     "source": m.source} for m in cat.sei_for(codes, industries)],
+            "ip_dense": [{"category": m.target, "weight": round(m.weight, 4), "source": m.source}
+                         for m in cat.ip_dense_for(industries)],
+            "missing": cat.missing}
+
+
+# --- text classifier ----------------------------------------------------------------------------------------
+
+def model_path(workspace: Path | None = None) -> Path:
+    return (workspace or _settings().workspace) / "models" / classifier.MODEL_FILE
+
+
+@lru_cache(maxsize=2)
+def _load_model(path: Path, stamp: float) -> classifier.Model:
+    return classifier.load(path)
+
+
+def load_model(workspace: Path | None = None) -> classifier.Model:
+    """The trained classifier of the workspace; raises :class:`ModelMissing`."""
+    path = model_path(workspace)
+    if not path.exists():
+        raise ModelMissing(path)
+    return _load_model(path, path.stat().st_mtime)
+
+
+def ipc_training_docs(data_dir: Path) -> list[tuple[str, str]]:
+    """(subclass, title) documents from the IPC scheme: Chinese subclass and main-group titles (they feed
+    the class centroids) and English titles at every level (matched one by one, for English queries)."""
+    docs: list[tuple[str, str]] = []
+    zh = reference.ipc_titles_zh(data_dir)
+    docs += [(c[:4], t) for c, t in zh.items() if len(c) == 4 or c.endswith("/00")]
+    try:
+        current = {c[:4] for c in zh if len(c) >= 4}
+        docs += [(c[:4], t) for c, t in reference.ipc_titles_en(data_dir).items() if len(c) >= 4 and c[:4] in current]
+    except DataSetMissing:
+        pass
+    return docs
+
+
+def train(*, data_dir: Path | None = None, workspace: Path | None = None, seed: int = classifier.SEED) -> dict:
+    """Train on the training split of ``cn-patent-titles-ipc`` plus IPC titles, save the model, evaluate it
+    on the held-out split and return the metrics."""
+    data = reference.resolve(data_dir or _settings().data)
+    df = reference.titled_patents(data)
+    train_idx, test_idx = classifier.split(len(df), seed=seed)
+    titles, labels = df["title"].to_list(), df["ipc_subclasses"].to_list()
+    meta = {"seed": seed, "train": len(train_idx), "test": len(test_idx), "source": reference.TITLES,
+            "k": classifier.K, "alpha": classifier.ALPHA, "ngrams": list(classifier.NGRAMS)}
+    model = classifier.fit([titles[i] for i in train_idx], [labels[i] for i in train_idx],
+                           ipc_training_docs(data), meta=meta)
+    gold = [labels[i] for i in test_idx]
+    predicted = [[code for code, _ in model.predict(titles[i], 3)] for i in test_idx]
+    model.meta["test_metrics"] = {f"@{k}": classifier.metrics(predicted, gold, k) for k in (1, 3)}
+    path = classifier.save(model, model_path(workspace))
+    return {"model": str(path), **model.meta}
+
+
+def classify_text(text: str, top: int = 5, *, model: classifier.Model | None = None,
+                  cat: Catalog | None = None) -> dict:
+    """Free text (Chinese or English) → ranked IPC subclasses, WIPO fields and GB/T 4754 industries.
+
+    ``{"ipc": [[code, score]…], "wipo": [[field, score]…], "industries": [[code, score]…]}``; scores are
+    0…1 and comparable within one list.  Raises :class:`ModelMissing` when no model is trained.
+    """
+    model = model or load_model()
+    cat = cat or catalog()
+    ranked = model.predict(text, top=max(top, 10))
+    wipo: dict[str, float] = {}
+    industries: dict[str, float] = {}
+    for code, score in ranked:
+        for m in cat.wipo_fields([code]):
+            wipo[m.target] = wipo.get(m.target, 0.0) + score * m.weight
+        for m in cat.industries_for([code]):
+            industries[m.target] = industries.get(m.target, 0.0) + score * m.weight
+
+    def _top(scores: dict[str, float]) -> list[list]:
+        best = max(scores.values(), default=1.0) or 1.0
+        return [[k, round(v / best, 4)] for k, v in sorted(scores.items(), key=lambda kv: -kv[1])[:top]]
+
+    return {"ipc": [[c, s] for c, s in ranked[:top]],
+            "wipo": [[int(k), s] for k, s in _top(wipo)],
+            "industries": _top(industries)}

@@ -75,10 +75,12 @@ def _register_features() -> None:
     from panhuo.reports import commands as reports_commands
     from panhuo.reports import portfolio_commands
     from panhuo.web import commands as web_commands
+    from panhuo.taxonomy import commands as taxonomy_commands
+    from panhuo.library import commands as library_commands
 
     for module in (patents_commands, fees_commands, ingest_commands, search_commands, valuation_commands,
                    portfolio_commands, licensing_commands, matching_commands, reports_commands,
-                   web_commands):
+                   web_commands, taxonomy_commands, library_commands):
         module.register(app)
 
 

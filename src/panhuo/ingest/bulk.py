@@ -11,7 +11,8 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Connection, Table, bindparam, select
+from sqlalchemy import JSON, Connection, Integer, String, Table, any_, bindparam, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -44,12 +45,20 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[dict]) -> None:
         conn.execute(table.insert(), list(rows))
 
 
+def _json_text(value: Any) -> str:
+    if value == []:
+        return "[]"
+    if value == {}:
+        return "{}"
+    return json.dumps(value, ensure_ascii=False, default=_json_default)
+
+
 def _sqlite_value(value: Any, is_json: bool) -> Any:
     """The value as SQLAlchemy's SQLite types store it (JSON text, ISO dates, naive datetimes, 0/1)."""
     if value is None:
         return None
     if is_json:
-        return json.dumps(value, ensure_ascii=False, default=_json_default)
+        return _json_text(value)
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S.%f")
     if isinstance(value, date):
@@ -57,28 +66,60 @@ def _sqlite_value(value: Any, is_json: bool) -> Any:
     return value
 
 
+def _sqlite_column(values: list, is_json: bool) -> list:
+    """One column's values converted for SQLite; repeated datetimes (``now``) are formatted once."""
+    if is_json:
+        return [None if x is None else _json_text(x) for x in values]
+    out = []
+    seen: dict[Any, Any] = {}
+    for x in values:
+        cls = x.__class__
+        if cls is datetime or cls is date:
+            y = seen.get(x)
+            if y is None:
+                y = seen[x] = _sqlite_value(x, False)
+            out.append(y)
+        elif x is None or cls is str or cls is int or cls is float or cls is bool:
+            out.append(x)
+        else:
+            out.append(_sqlite_value(x, False))
+    return out
+
+
+def _json_names(table: Table) -> set[str]:
+    return {c.name for c in table.columns if isinstance(c.type, JSON)}
+
+
 def _sqlite_executemany(conn: Connection, table: Table, rows: Sequence[dict]) -> None:
-    """Plain DBAPI executemany with values pre-converted: no per-row statement compilation."""
+    """Plain DBAPI executemany with values pre-converted column by column: no per-row statement compilation."""
     names = list(rows[0])
-    json_cols = [c.name in {c.name for c in table.columns if isinstance(c.type, JSON)} for c in
-                 (table.c[n] for n in names)]
+    json_names = _json_names(table)
     sql = f'INSERT INTO "{table.name}" ({", ".join(chr(34) + n + chr(34) for n in names)}) ' \
           f'VALUES ({", ".join("?" for _ in names)})'
-    pairs = list(zip(names, json_cols))
-    params = [tuple(_sqlite_value(row[n], j) for n, j in pairs) for row in rows]
-    conn.exec_driver_sql(sql, params)
+    columns = [_sqlite_column([row[n] for row in rows], n in json_names) for n in names]
+    conn.exec_driver_sql(sql, list(zip(*columns)))
 
 
 def _copy(conn: Connection, table: Table, rows: Sequence[dict]) -> None:
+    """``COPY … FROM STDIN`` (text format) with JSON columns serialised column by column."""
     names = list(rows[0])
-    json_cols = {c.name for c in table.columns if isinstance(c.type, JSON)}
-    dumps = json.dumps
+    json_names = _json_names(table)
+    columns = [[None if x is None else _json_text(x) for x in (row[n] for row in rows)] if n in json_names
+               else [row[n] for row in rows] for n in names]
     raw = conn.connection.driver_connection
     column_list = ", ".join(f'"{n}"' for n in names)
     with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({column_list}) FROM STDIN') as copy:
-        for row in rows:
-            copy.write_row([dumps(row[n], ensure_ascii=False, default=_json_default)
-                            if n in json_cols and row[n] is not None else row[n] for n in names])
+        for values in zip(*columns):
+            copy.write_row(values)
+
+
+def _in(conn: Connection, column, name: str):
+    """``column IN (:name)``: one array parameter on PostgreSQL (``= ANY``), so the statement text is the same for
+    every chunk (an expanded list of thousands of placeholders costs more to build and parse than to run)."""
+    if conn.dialect.name == "postgresql":
+        item = Integer() if isinstance(column.type, Integer) else String()
+        return column == any_(bindparam(name, type_=ARRAY(item)))
+    return column.in_(bindparam(name, expanding=True))
 
 
 def ids_by(conn: Connection, column, values: Sequence[str]) -> dict[str, int]:
@@ -86,7 +127,7 @@ def ids_by(conn: Connection, column, values: Sequence[str]) -> dict[str, int]:
     table = column.table
     out: dict[str, int] = {}
     unique = list(dict.fromkeys(values))
-    stmt = select(table.c.id, column).where(column.in_(bindparam("vals", expanding=True)))
+    stmt = select(table.c.id, column).where(_in(conn, column, "vals"))
     for start in range(0, len(unique), LOOKUP_CHUNK):
         for id_, value in conn.execute(stmt, {"vals": unique[start:start + LOOKUP_CHUNK]}):
             out[value] = id_
@@ -103,7 +144,7 @@ def insert_ignore(conn: Connection, table: Table, rows: Sequence[dict], key: str
 
 def fetch_patents(conn: Connection, column, values: Sequence[str]) -> list[dict]:
     """Full patent rows (as dicts) whose ``column`` is in ``values``."""
-    stmt = select(PATENTS).where(column.in_(bindparam("vals", expanding=True)))
+    stmt = select(PATENTS).where(_in(conn, column, "vals"))
     out: list[dict] = []
     unique = list(dict.fromkeys(values))
     for start in range(0, len(unique), LOOKUP_CHUNK):
@@ -115,7 +156,7 @@ def fetch_party_names(conn: Connection, patent_ids: Sequence[int]) -> dict[int, 
     """``{patent_id: {role: [raw names in position order]}}``."""
     out: dict[int, dict[str, list[str]]] = {}
     stmt = (select(PATENT_PARTIES.c.patent_id, PATENT_PARTIES.c.role, PATENT_PARTIES.c.raw_name)
-            .where(PATENT_PARTIES.c.patent_id.in_(bindparam("ids", expanding=True)))
+            .where(_in(conn, PATENT_PARTIES.c.patent_id, "ids"))
             .order_by(PATENT_PARTIES.c.patent_id, PATENT_PARTIES.c.role, PATENT_PARTIES.c.position))
     for pid, role, name in conn.execute(stmt, {"ids": list(patent_ids)}):
         out.setdefault(pid, {}).setdefault(role, []).append(name)
@@ -128,7 +169,7 @@ def fetch_event_keys(conn: Connection, patent_ids: Sequence[int]) -> dict[int, s
     out: dict[int, set[tuple]] = {}
     e = EVENTS.c
     stmt = (select(e.patent_id, e.kind, e.event_date, e.code, e.counterparty)
-            .where(e.patent_id.in_(bindparam("ids", expanding=True))))
+            .where(_in(conn, e.patent_id, "ids")))
     for pid, kind, day, code, counterparty in conn.execute(stmt, {"ids": list(patent_ids)}):
         out.setdefault(pid, set()).add(event_key(kind, day, code, counterparty))
     return out

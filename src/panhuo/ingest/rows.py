@@ -123,20 +123,31 @@ class RowConverter:
                 continue
             if value is None or value == [] or value == "":
                 continue
-            if col.field in values and col.field.startswith("extra."):
-                continue
-            values.setdefault(col.field, value)
-            if col.field == "legal_status":
-                values["legal_status_raw"] = value
-            elif col.field == "application_no":
-                values["application_no_raw"] = v.clean_text(raw)
+            self.put(values, col.field, value, raw)
+        synthetic = cells[self.synthetic_index] if self.synthetic_index is not None and \
+            self.synthetic_index < len(cells) else None
+        return self.finish(values, errors, row, synthetic)
+
+    @staticmethod
+    def put(values: dict[str, Any], name: str, value: Any, raw: Any) -> None:
+        """Store one parsed, non-empty cell value (the first of a field wins; status and number keep the raw)."""
+        if name in values and name.startswith("extra."):
+            return
+        values.setdefault(name, value)
+        if name == "legal_status":
+            values["legal_status_raw"] = value
+        elif name == "application_no":
+            values["application_no_raw"] = v.clean_text(raw)
+
+    def finish(self, values: dict[str, Any], errors: list[RowError], row: int,
+               synthetic: Any = None) -> tuple[PatentRecord | None, list[RowError]]:
+        """Parsed cell values of one row → (record or ``None`` when rejected, errors)."""
         record = self._identity(values, errors, row)
         if record is None:
             return None, errors
         self._build(record, values, errors, row)
-        if self.synthetic_index is not None and self.synthetic_index < len(cells):
-            if str(cells[self.synthetic_index]).strip().lower() in {"1", "true", "yes", "是"}:
-                record.fields["synthetic"] = True
+        if synthetic is not None and str(synthetic).strip().lower() in {"1", "true", "yes", "是"}:
+            record.fields["synthetic"] = True
         return record, errors
 
     def _identity(self, values: dict, errors: list[RowError], row: int) -> PatentRecord | None:

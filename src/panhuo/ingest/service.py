@@ -33,6 +33,9 @@ PATENT_DEFAULTS: dict[str, Any] = {
     "pct": {}, "family_countries": [], "backward_citations": [], "forward_citations": [], "agents": [],
     "synthetic": False, "edited_fields": [], "extra": {}, "version_id": 1,
 }
+_ROW_TEMPLATE: dict[str, Any] = {**{c.name: None for c in bulk.PATENTS.columns if c.name != "id"}, **PATENT_DEFAULTS}
+_MUTABLE_DEFAULTS = [(k, type(v)) for k, v in PATENT_DEFAULTS.items() if isinstance(v, (list, dict))]
+_ID_COLUMNS = [c.name for c in bulk.PATENTS.columns if c.name.endswith("_id")]
 INSTITUTION_PARTY_KINDS = {"university": OrgKind.UNIVERSITY, "institute": OrgKind.INSTITUTE,
                            "hospital": OrgKind.HOSPITAL}
 
@@ -152,13 +155,19 @@ class Upserter:
         ids = bulk.ids_by(self.conn, bulk.PATENTS.c.application_no, [row["application_no"] for row in rows])
         sources, links, events = [], [], []
         self._ensure_parties([(r, p) for r in records for p in r.parties])
+        masks: dict[frozenset, int] = {}
         for record, row in zip(records, rows):
             pid = ids[row["application_no"]]
-            names = {k for k, v in row.items() if k in record.fields or (k.endswith("_id") and v is not None)}
-            names |= {merge.ROLE_FIELDS[p.role] for p in record.parties}
+            names = {k for k in record.fields if k in row}
+            names.update(k for k in _ID_COLUMNS if row[k] is not None)
+            names.update(merge.ROLE_FIELDS[p.role] for p in record.parties)
             if record.events:
                 names.add("events")
-            sources.append(self._source_row(record, pid, mask_of(names), now))
+            key = frozenset(names)
+            mask = masks.get(key)
+            if mask is None:
+                mask = masks[key] = mask_of(names)
+            sources.append(self._source_row(record, pid, mask, now))
             links.extend(self._link_rows(record, pid, record.parties))
             events.extend(self._event_rows(record, pid, record.events))
         bulk.insert_rows(self.conn, bulk.PATENT_PARTIES, links)
@@ -167,10 +176,9 @@ class Upserter:
         self.counts.imported += len(records)
 
     def _new_row(self, record: PatentRecord, now) -> dict[str, Any]:
-        row = {c.name: None for c in bulk.PATENTS.columns if c.name != "id"}
-        row.update(PATENT_DEFAULTS)
-        row.update({k: (list(v) if isinstance(v, list) else dict(v) if isinstance(v, dict) else v)
-                    for k, v in PATENT_DEFAULTS.items() if isinstance(v, (list, dict))})
+        row = _ROW_TEMPLATE.copy()
+        for k, empty in _MUTABLE_DEFAULTS:
+            row[k] = empty()
         row.update(record.fields)
         key = identity(record)
         row["application_no"] = key

@@ -80,13 +80,13 @@ class Model:
 
 
 def fit(titles: Sequence[str], label_sets: Sequence[Sequence[str]], ipc_docs: Sequence[tuple[str, str]],
-        *, meta: dict | None = None) -> Model:
+        *, meta: dict | None = None, min_df: int = 2) -> Model:
     """Train on patent titles (multi-label) and (subclass, title text) documents from the IPC scheme."""
     labels = sorted({l for ls in label_sets for l in ls} | {s for s, _ in ipc_docs})
     index = {l: i for i, l in enumerate(labels)}
     title_tokens = [tokens(t) for t in titles]
     ipc_tokens = [tokens(t) for _, t in ipc_docs]
-    tfidf = Tfidf.fit(title_tokens + ipc_tokens, min_df=2)
+    tfidf = Tfidf.fit(title_tokens + ipc_tokens, min_df=min_df)
     title_vecs = [tfidf.vector(t) for t in title_tokens]
     doc_labels = [np.array([index[l] for l in ls], dtype=np.int32) for ls in label_sets]
     sums: list[dict[int, float]] = [dict() for _ in labels]

@@ -61,7 +61,7 @@ def compile_pattern(raw: str) -> Pattern:
     """Parse a concordance pattern; raises :class:`panhuo.taxonomy.ipc.IpcError` when malformed."""
     text = raw.strip().rstrip("%")
     star = text.endswith("*")
-    text = text.rstrip("*").strip()
+    text = text.rstrip("*").strip().rstrip("/").strip()
     code = ipc_rules.parse(text if "/" in text or len(text.replace(" ", "")) <= 4 else text + "/00")
     level = code.level
     if level in ("section", "class", "subclass"):

@@ -121,7 +121,7 @@ def _patterns(cell: str, where: str, errors: list[str]) -> list[str]:
         if _RANGE.search(part.replace("/", "")):
             errors.append(f"{where}: range '{part}' is not expanded (list the groups); other symbols kept")
             continue
-        body = part.rstrip("*")
+        body = part.rstrip("*").rstrip("/")
         if ipc_rules.try_parse(body) is None and ipc_rules.try_parse(body + "/00") is None:
             errors.append(f"{where}: '{part}' is not an IPC symbol; other symbols kept")
             continue
@@ -136,20 +136,23 @@ def import_nbs_2018(rows: list[list[str]], *, source: str = "official:nbs-ipc-gb
     """Rows of the NBS 2018 IPC–国民经济行业 table → concordance rows (scheme ``gbt4754``)."""
     result = ImportResult("nbs-ipc-gbt4754-2018", "gbt4754")
     levels = ("门类", "大类", "中类", "小类")
-    head_text = " ".join(rows[_find_header(rows, {"ipc": ("国际专利分类", "IPC", "ipc")})[0]])
-    split_levels = sum(level in head_text for level in levels) >= 2
+    split_levels = any(sum(any(c.strip() == lv or c.strip() == lv + "代码" for c in row) for lv in levels) >= 2
+                       for row in rows[:30])
     needed = {"ipc": ("国际专利分类", "IPC", "ipc"), "?name": ("名称", "类别名称")}
+    level_roles = {lv: (lv if lv in ("大类", "小类") else f"?{lv}") for lv in levels}
     if split_levels:
-        needed |= {f"?{lv}": (lv,) for lv in levels}
+        needed |= {role: (lv,) for lv, role in level_roles.items()}
     else:
         needed |= {"code": ("行业代码", "代码", "编码")}
     header, cols = _find_header(rows, needed)
     current = ""
     for number, row in enumerate(rows[header + 1:], start=header + 2):
         cell = lambda role: row[cols[role]].strip() if role in cols and cols[role] < len(row) else ""  # noqa: E731
-        code = next((cell(f"?{lv}") for lv in reversed(levels) if cell(f"?{lv}")), "") if split_levels \
+        code = next((cell(level_roles[lv]) for lv in reversed(levels) if cell(level_roles[lv])), "") if split_levels \
             else cell("code")
         code = code.replace(" ", "")
+        if code and current.startswith(code) and len(code) < len(current) and not cell("?name"):
+            code = ""  # a continuation line under merged 门类/大类 cells: stay on the current 小类
         if code:
             if not re.fullmatch(r"[A-T]|\d{2,4}", code):
                 result.errors.append(f"row {number}: '{code}' is not a GB/T 4754 code; row skipped")

@@ -1,0 +1,73 @@
+"""Text features, the kNN + centroid classifier and its metrics, on hand-written examples."""
+
+import numpy as np
+import pytest
+
+from panhuo.taxonomy import classifier
+from panhuo.taxonomy.textvec import SparseRows, Tfidf, tokens
+
+TITLES = ["一种锂离子电池正极材料", "锂电池负极及其制备方法", "一种电池隔膜", "一种中药组合物及其制备方法",
+          "治疗糖尿病的药物组合物", "一种基于深度学习的图像识别方法", "图像分割神经网络训练方法"]
+LABELS = [["H01M"], ["H01M"], ["H01M"], ["A61K", "A61P"], ["A61K", "A61P"], ["G06V", "G06N"], ["G06T", "G06N"]]
+IPC_DOCS = [("H01M", "用于直接转变化学能为电能的方法或装置，例如电池组"), ("H01M", "Batteries; secondary cells"),
+            ("A61K", "医用、牙科用或梳妆用的配制品"), ("A61K", "Medicinal preparations"),
+            ("F03D", "风力发动机"), ("F03D", "Wind motors")]
+
+
+@pytest.fixture(scope="module")
+def model():
+    return classifier.fit(TITLES, LABELS, IPC_DOCS, min_df=1)
+
+
+def test_tokens_mix_words_character_ngrams_and_english_stems():
+    feats = tokens("锂离子电池 batteries")
+    assert "w:锂离子电池" in feats or "w:锂离子" in feats
+    assert "c:电池" in feats and "e:batteri" in feats
+
+
+def test_sparse_rows_dot_equals_dense_product():
+    model = Tfidf.fit([tokens(t) for t in TITLES])
+    vectors = [model.vector(tokens(t)) for t in TITLES]
+    dense = np.zeros((len(TITLES), len(model.vocab)), dtype=np.float32)
+    for r, (i, v) in enumerate(vectors):
+        dense[r, i] = v
+    idx, val = model.vector(tokens("锂电池正极"))
+    query = np.zeros(len(model.vocab), dtype=np.float32)
+    query[idx] = val
+    assert np.allclose(SparseRows(vectors, len(model.vocab)).dot(idx, val), dense @ query, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [("磷酸铁锂电池正极", "H01M"), ("中药组合物", "A61K"), ("风力发动机叶片", "F03D"), ("wind motors blade", "F03D"),
+     ("基于神经网络的图像识别", "G06N")],
+)
+def test_predicts_the_obvious_subclass_at_the_top(model, text, expected):
+    assert expected in [code for code, _ in model.predict(text, 2)]
+
+
+def test_text_without_known_features_predicts_nothing(model):
+    assert model.predict("zzzz qqqq", 3) == []
+
+
+def test_save_and_load_give_the_same_predictions(model, tmp_path):
+    loaded = classifier.load(classifier.save(model, tmp_path / "m.npz"))
+    for text in ("锂电池", "中药", "wind motors"):
+        assert loaded.predict(text, 3) == model.predict(text, 3)
+
+
+def test_split_is_fixed_by_the_seed_and_disjoint():
+    a_train, a_test = classifier.split(100, seed=1)
+    b_train, b_test = classifier.split(100, seed=1)
+    assert (a_train == b_train).all() and (a_test == b_test).all()
+    assert not set(a_train) & set(a_test) and len(a_test) == 20
+
+
+def test_micro_metrics_at_k():
+    predicted = [["A", "B", "C"], ["D", "E", "F"]]
+    gold = [["A", "C"], ["X"]]
+    at1 = classifier.metrics(predicted, gold, 1)
+    at3 = classifier.metrics(predicted, gold, 3)
+    assert at1["precision"] == 0.5 and at1["recall"] == pytest.approx(1 / 3) and at1["accuracy"] == 0.5
+    assert at3["precision"] == pytest.approx(2 / 6) and at3["recall"] == pytest.approx(2 / 3)
+    assert at3["f1"] == pytest.approx(2 * (1 / 3) * (2 / 3) / (1 / 3 + 2 / 3))

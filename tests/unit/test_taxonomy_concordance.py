@@ -1,0 +1,64 @@
+"""Concordance patterns, source precedence and weights (pure)."""
+
+import pytest
+
+from panhuo.taxonomy.concordance import Concordance, ConcordanceRow, compile_pattern
+
+
+@pytest.mark.parametrize(
+    "pattern, code, matches",
+    [
+        ("H01M", "H01M10/0525", True),
+        ("H01M10", "H01M10/0525", True),
+        ("H01M10/00", "H01M10/0525", True),
+        ("H01M10/00", "H01M100/00", False),
+        ("G06F40*", "G06F40/30", True),
+        ("A61B5/0476", "A61B5/0476", True),
+        ("A61B5/0476", "A61B5/04761", False),
+        ("A61B5/04*", "A61B5/0476", True),
+        ("H04N   5/%", "H04N5/222", True),
+        ("H01", "H01M4/13", True),
+    ],
+)
+def test_pattern_matching(pattern, code, matches):
+    assert compile_pattern(pattern).matches(code) is matches
+
+
+def _rows():
+    return [
+        ConcordanceRow("H01M", "38", 0.6, "derived:x"),
+        ConcordanceRow("H01M", "39", 0.4, "derived:x"),
+        ConcordanceRow("H01M10/00", "3841", 1.0, "official:nbs-2018"),
+        ConcordanceRow("H01M4", "3841", 1.0, "text:y"),
+        ConcordanceRow("H01M4", "3849", 1.0, "reviewer:王"),
+    ]
+
+
+def test_official_rows_take_precedence_over_derived_ones():
+    result = Concordance(_rows()).lookup("H01M10/0525")
+    assert [(m.target, m.weight, m.source) for m in result] == [("3841", 1.0, "official:nbs-2018")]
+
+
+def test_reviewer_rows_outrank_everything():
+    assert [m.target for m in Concordance(_rows()).lookup("H01M4/13")] == ["3849"]
+
+
+def test_derived_rows_apply_where_no_official_row_matches():
+    result = Concordance(_rows()).lookup("H01M2/10")
+    assert [(m.target, round(m.weight, 2)) for m in result] == [("38", 0.6), ("39", 0.4)]
+
+
+def test_lookup_many_counts_the_first_symbol_double_and_sums_to_one():
+    table = Concordance([ConcordanceRow("A61K", "27"), ConcordanceRow("G06F", "65")])
+    result = {m.target: round(m.weight, 3) for m in table.lookup_many(["A61K36/00", "G06F16/00"])}
+    assert result == {"27": 0.667, "65": 0.333}
+
+
+def test_bad_patterns_are_collected_not_raised():
+    table = Concordance([ConcordanceRow("XX99", "1"), ConcordanceRow("H01M", "38")])
+    assert table.size == 1 and "XX99" in table.errors[0]
+
+
+def test_unknown_and_invalid_codes_map_to_nothing():
+    table = Concordance(_rows())
+    assert table.lookup("A01B1/00") == [] and table.lookup("nonsense") == []

@@ -1,0 +1,110 @@
+"""Official-table importers on small fixtures built by hand in the published layouts."""
+
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from panhuo.taxonomy import datasets, importers
+from panhuo.taxonomy.concordance import Concordance, ConcordanceRow
+
+
+def nbs_2018_xlsx(path: Path) -> Path:
+    """NBS 《国际专利分类与国民经济行业分类参照关系表(2018)》 layout: title row, a header with
+    门类/大类/中类/小类 columns, merged 门类/大类 cells, IPC lists separated by 、 and one bad cell."""
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.append(["国际专利分类与国民经济行业分类参照关系表（2018）"])
+    ws.append(["门类", "大类", "中类", "小类", "类别名称", "国际专利分类号"])
+    ws.append(["C", "38", "384", "3841", "锂离子电池制造", "H01M10/0525、H01M4/13、H01M4/1391"])
+    ws.append(["", "", "", "3842", "镍氢电池制造", "H01M10/30"])
+    ws.append(["", "", "", "", "", "H01M10/34"])  # continuation line of 3842
+    ws.append(["", "", "", "3849", "其他电池制造", "H01M6/00-H01M6/52、Q99Z1/00、H01M14/00"])
+    ws.append(["", "39", "", "", "计算机、通信和其他电子设备制造业", ""])
+    ws.append(["", "", "397", "3973", "集成电路制造", "H01L21/*、H10D84*"])
+    ws.merge_cells("A3:A8")
+    ws.merge_cells("B3:B6")
+    book.save(path)
+    return path
+
+
+def cnipa_2021_docx(path: Path) -> Path:
+    """CNIPA 《战略性新兴产业分类与国际专利分类参照关系表(2021)》 layout as a Word table: code, name,
+    IPC list with * wildcards, 关键词; continuation rows with an empty code cell."""
+    rows = [["战略性新兴产业分类代码", "战略性新兴产业分类名称", "国际专利分类", "关键词"],
+            ["1.6", "人工智能", "G06F40*、A61B5/0476、G06N3/04", "人工智能；深度学习"],
+            ["", "", "G06N5/02、G05B13/02", ""],
+            ["5.1", "新能源汽车整车制造", "B60L50/00、B60L53/*", ""],
+            ["x.9", "坏代码", "B60L", ""]]
+
+    def cell(text):
+        return f"<w:tc><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:tc>"
+
+    body = "".join("<w:tr>" + "".join(cell(c) for c in r) + "</w:tr>" for r in rows)
+    xml = ('<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="http://schemas.openxmlformats.org/'
+           f'wordprocessingml/2006/main"><w:body><w:p/><w:tbl>{body}</w:tbl></w:body></w:document>')
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", xml)
+    return path
+
+
+def test_nbs_layout_imports_codes_carried_over_merged_and_continued_rows(tmp_path):
+    result = importers.import_file(nbs_2018_xlsx(tmp_path / "nbs.xlsx"))
+    pairs = {(r.ipc_pattern, r.target_code) for r in result.rows}
+    assert result.kind == "nbs-ipc-gbt4754-2018"
+    assert {("H01M10/0525", "3841"), ("H01M4/13", "3841"), ("H01M10/34", "3842"), ("H01M14/00", "3849"),
+            ("H01L21/*", "3973"), ("H10D84*", "3973")} <= pairs
+    assert result.names["3841"] == "锂离子电池制造"
+    assert all(r.source == "official:nbs-ipc-gbt4754-2018" for r in result.rows)
+
+
+def test_nbs_bad_cells_are_reported_and_the_rest_of_the_row_kept(tmp_path):
+    result = importers.import_file(nbs_2018_xlsx(tmp_path / "nbs.xlsx"))
+    assert any("range 'H01M6/00-H01M6/52'" in e for e in result.errors)
+    assert any("'Q99Z1/00'" in e for e in result.errors)
+    assert ("H01M14/00", "3849") in {(r.ipc_pattern, r.target_code) for r in result.rows}
+
+
+def test_cnipa_sei_docx_layout(tmp_path):
+    result = importers.import_file(cnipa_2021_docx(tmp_path / "sei.docx"))
+    table = Concordance(result.rows)
+    assert result.kind == "cnipa-sei-ipc-2021"
+    assert [m.target for m in table.lookup("G06F40/30")] == ["1.6"]
+    assert [m.target for m in table.lookup("G05B13/02")] == ["1.6"]  # continuation row
+    assert [m.target for m in table.lookup("B60L53/10")] == ["5.1"]
+    assert result.keywords["1.6"] == ["人工智能", "深度学习"]
+    assert any("'x.9'" in e for e in result.errors)
+
+
+def test_csv_in_nbs_layout_with_a_single_code_column(tmp_path):
+    path = tmp_path / "nbs.csv"
+    path.write_text("行业代码,行业名称,IPC\n2761,生物药品制造,C12N15/00;A61K39/00\n", encoding="utf-8")
+    result = importers.import_file(path)
+    assert {(r.ipc_pattern, r.target_code) for r in result.rows} == {("C12N15/00", "2761"), ("A61K39/00", "2761")}
+
+
+def test_unknown_tables_are_refused_with_a_reason(tmp_path):
+    path = tmp_path / "other.csv"
+    path.write_text("a,b\n1,2\n", encoding="utf-8")
+    with pytest.raises(importers.ImportErrorTable, match="not an NBS 2018"):
+        importers.import_file(path)
+
+
+def test_data_add_stores_tables_in_the_workspace_and_official_rows_win(tmp_path):
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    nbs_2018_xlsx(folder / "nbs.xlsx")
+    cnipa_2021_docx(folder / "sei.docx")
+    (folder / "readme.csv").write_text("x\n", encoding="utf-8")
+    workspace = tmp_path / "ws"
+    records = {r["file"]: r for r in datasets.add(folder, workspace)}
+    assert records["nbs.xlsx"]["imported"] and records["sei.docx"]["imported"]
+    assert not records["readme.csv"]["imported"]
+    rows, names = datasets.load_official(workspace)
+    table = Concordance(rows + [ConcordanceRow("H01M", "39", 1.0, "derived:x")])
+    assert [m.target for m in table.lookup("H01M10/0525")] == ["3841"]
+    assert names["gbt4754:3841"] == "锂离子电池制造"
+    status = {s["set"]: s for s in datasets.status(tmp_path / "no-data", workspace)}
+    assert status["nbs-ipc-gbt4754-2018"]["kind"] == "official" and not status["ipc-zh-2026"]["present"]

@@ -1,0 +1,117 @@
+"""The 转化资源库 on SQLite and PostgreSQL with a hand-built catalog (no reference data needed)."""
+
+from pathlib import Path
+
+import pytest
+
+from panhuo.library import service as library_service
+from panhuo.patents.models import Patent
+from panhuo.taxonomy import clusters as cluster_rules
+from panhuo.taxonomy.catalog import Catalog
+from panhuo.taxonomy.concordance import Concordance, ConcordanceRow
+from panhuo.taxonomy.reference import Industry, IndustryTags
+
+
+@pytest.fixture
+def catalog():
+    industries = {c: Industry(c, len(c), n, "", None, "C") for c, n in
+                  {"38": "电气机械和器材制造业", "3841": "锂离子电池制造", "27": "医药制造业", "2740": "中成药生产"}.items()}
+    return Catalog(
+        data_dir=Path("/nonexistent"), workspace=None,
+        gbt=Concordance([ConcordanceRow("H01M", "3841", 0.8, "derived:test"), ConcordanceRow("H01M", "38", 0.2, "derived:test"),
+                         ConcordanceRow("A61K36", "2740", 1.0, "official:test")]),
+        wipo=Concordance([ConcordanceRow("H01M", "1", source="official:wipo"), ConcordanceRow("A61K", "16", source="official:wipo")]),
+        industries=industries,
+        tags={"3841": IndustryTags(sei=[("新能源汽车产业 > 动力电池", False)], ip_dense=["新装备制造业 > 电池"]),
+              "2740": IndustryTags(sei=[("生物产业 > 中药", True)])},
+        wipo_names={"1": "Electrical machinery, apparatus, energy", "16": "Pharmaceuticals"},
+    )
+
+
+@pytest.fixture
+def clusters():
+    return cluster_rules.parse_clusters({"set": "t", "region": "330000", "clusters": [
+        {"id": "zj-battery", "name": "电池", "industries": ["384"], "ipc": ["H01M"], "keywords": ["电池"]},
+        {"id": "zj-tcm", "name": "中医药", "industries": ["27"]}]})
+
+
+@pytest.fixture
+def patents(session):
+    rows = [Patent(application_no="CN202310000001.1", title="一种锂离子电池正极材料", ipc_main="H01M 4/131",
+                   ipc_all=["H01M4/131", "H01M10/0525"], region_code="330100"),
+            Patent(application_no="CN202310000002.1", title="一种中药组合物", ipc_main="A61K36/00",
+                   ipc_all=["A61K36/00", "A61P1/00"], region_code="370100"),
+            Patent(application_no="CN202310000003.1", title="无分类号的专利", ipc_main=None, ipc_all=[],
+                   region_code="330200")]
+    session.add_all(rows)
+    session.flush()
+    return rows
+
+
+def test_build_assigns_fields_industries_sei_ipdense_and_clusters(session, catalog, clusters, patents):
+    stats = library_service.build(session, catalog=catalog, clusters=clusters, patent_ids=[p.id for p in patents])
+    battery = library_service.assignments(session, patents[0].id, catalog=catalog)
+    assert stats["patents"] == 3 and stats["without_industry"] == 1
+    assert battery["gbt4754"][0] == {"code": "3841", "name": "锂离子电池制造", "weight": 0.8, "source": "derived:test"}
+    assert battery["wipo"][0]["name"].startswith("Electrical")
+    assert battery["sei"][0]["code"] == "5" and battery["ipdense"][0]["code"] == "新装备制造业"
+    # 0.6 × (0.8 inside 384 + 0.5 × 0.2 for the coarser 38) + 0.25 IPC + 0.15 keyword
+    assert battery["cluster"][0]["code"] == "zj-battery" and battery["cluster"][0]["weight"] == pytest.approx(0.94)
+    assert library_service.assignments(session, patents[2].id, catalog=catalog) == {}
+
+
+def test_a_reviewer_override_survives_a_rebuild(session, catalog, clusters, patents):
+    ids = [p.id for p in patents]
+    library_service.build(session, catalog=catalog, clusters=clusters, patent_ids=ids)
+    library_service.override(session, patent_id=patents[0].id, scheme="gbt4754", code="3849", action="add",
+                             reviewer="王审", reason="固态电池，归其他电池制造", weight=0.9)
+    library_service.override(session, patent_id=patents[0].id, scheme="gbt4754", code="38", action="remove",
+                             reviewer="王审", reason="太宽")
+    library_service.build(session, catalog=catalog, clusters=clusters, patent_ids=ids)
+    codes = {i["code"]: i for i in library_service.assignments(session, patents[0].id, catalog=catalog)["gbt4754"]}
+    assert codes["3849"]["source"] == "reviewer:王审" and codes["3849"]["weight"] == 0.9
+    assert "38" not in codes and "3841" in codes
+    history = library_service.overrides(session, patent_id=patents[0].id)
+    assert [(o.reviewer, o.reason) for o in history][0] == ("王审", "固态电池，归其他电池制造")
+
+
+def test_a_withdrawn_override_stops_applying_at_the_next_build(session, catalog, clusters, patents):
+    ids = [p.id for p in patents]
+    library_service.build(session, catalog=catalog, clusters=clusters, patent_ids=ids)
+    row = library_service.override(session, patent_id=patents[0].id, scheme="gbt4754", code="3841",
+                                   action="remove", reviewer="李", reason="误分")
+    assert "3841" not in {i["code"] for i in library_service.assignments(session, patents[0].id)["gbt4754"]}
+    library_service.withdraw_override(session, override_id=row.id)
+    library_service.build(session, catalog=catalog, clusters=clusters, patent_ids=ids)
+    assert "3841" in {i["code"] for i in library_service.assignments(session, patents[0].id)["gbt4754"]}
+
+
+@pytest.mark.parametrize(
+    "filters, expected",
+    [({"industry": "38"}, [0]), ({"industry": "2740"}, [1]), ({"cluster": "zj-tcm"}, [1]),
+     ({"sei": "4"}, [1]), ({"wipo": "16"}, [1]), ({"region": "33"}, [0, 2]),
+     ({"region": "330000", "industry": "3841"}, [0]), ({"ip_dense": True}, [0]), ({"cluster": "nope"}, [])],
+)
+def test_query_filters(session, catalog, clusters, patents, filters, expected):
+    library_service.build(session, catalog=catalog, clusters=clusters, patent_ids=[p.id for p in patents])
+    result = library_service.query(session, **filters)
+    assert [i["patent_id"] for i in result["items"]] == [patents[i].id for i in expected]
+    assert result["total"] == len(expected)
+
+
+def test_region_view_lists_patents_by_cluster(session, catalog, clusters, patents):
+    library_service.build(session, catalog=catalog, clusters=clusters, patent_ids=[p.id for p in patents])
+    view = {c["cluster"]: c for c in library_service.by_cluster(session, region="330000", clusters=clusters)}
+    assert view["zj-battery"]["patents"] == 1 and view["zj-battery"]["top"][0]["patent_id"] == patents[0].id
+    assert library_service.by_cluster(session, region="110000", clusters=clusters) == []
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [({"scheme": "nope"}, "unknown scheme"), ({"action": "swap"}, "unknown action"), ({"reviewer": " "}, "reviewer"),
+     ({"patent_id": 10**9}, "no patent")],
+)
+def test_bad_overrides_are_refused(session, patents, kwargs, message):
+    args = {"patent_id": patents[0].id, "scheme": "gbt4754", "code": "3841", "action": "add", "reviewer": "王"} | kwargs
+    with pytest.raises(library_service.LibraryError, match=message):
+        library_service.override(session, **args)

@@ -64,6 +64,43 @@ def init(
         typer.echo(f"workspace ready: {result['workspace']}\ndatabase: {result['database']}")
 
 
+@app.command()
+def demo(
+    ctx: typer.Context,
+    synthetic_rows: Annotated[int, typer.Option("--synthetic-rows", help="Synthetic patents to add (marked).")] = 1000,
+    serve: Annotated[bool, typer.Option("--serve", help="Serve the web UI when the workspace is ready.")] = False,
+    port: Annotated[int, typer.Option(help="Port for --serve.")] = 8000,
+    json_out: Annotated[bool, typer.Option("--json", help="Emit one JSON line per step.")] = False,
+) -> None:
+    """Build the demo workspace and run the main job: import, 入库, evaluate, index, match, summary.
+
+    Example: panhuo --workspace demo-workspace demo --serve
+    """
+    from panhuo.demo import build_demo
+
+    st = state(ctx)
+
+    def say(step: str, data: dict) -> None:
+        if json_out:
+            emit({"step": step, **data})
+        else:
+            typer.echo(f"[{step}] " + ", ".join(f"{k}={v}" for k, v in data.items() if k != "accounts"))
+
+    summary = build_demo(st.settings, synthetic_rows=synthetic_rows, say=say)
+    if not json_out:
+        typer.echo("\n演示账号 / demo accounts:")
+        for account in summary["accounts"]:
+            typer.echo(f"  {account['role']:<22} {account['username']:<14} {account['password']}  "
+                       f"({account['organisation']})")
+    if serve:
+        import uvicorn
+
+        from panhuo.web.app import create_app
+
+        typer.echo(f"\nPanhuo: http://127.0.0.1:{port}/  (Ctrl+C to stop)")
+        uvicorn.run(create_app(st.settings), host="127.0.0.1", port=port, log_level="warning")
+
+
 def _register_features() -> None:
     from panhuo.fees import commands as fees_commands
     from panhuo.ingest import commands as ingest_commands

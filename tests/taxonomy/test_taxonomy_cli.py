@@ -1,0 +1,46 @@
+"""CLI behaviour that needs no reference data: degrading plainly, importing official tables, errors."""
+
+import json
+
+from typer.testing import CliRunner
+
+from panhuo.cli import app
+
+runner = CliRunner()
+
+
+def test_without_the_data_sets_codes_come_without_titles_and_status_says_so(tmp_path):
+    empty = tmp_path / "no-data"
+    empty.mkdir()
+    status = runner.invoke(app, ["-w", str(tmp_path), "--data", str(empty), "data", "status", "--json"])
+    rows = [json.loads(line) for line in status.stdout.splitlines()]
+    assert status.exit_code == 0 and not any(r["present"] for r in rows)
+    shown = runner.invoke(app, ["-w", str(tmp_path), "--data", str(empty), "taxonomy", "ipc", "H01M 10/0525"])
+    assert shown.exit_code == 0
+    assert "H01M 10/0525" in shown.stdout and "titles not available" in shown.stdout
+
+
+def test_an_invalid_symbol_is_a_clear_error(tmp_path):
+    result = runner.invoke(app, ["-w", str(tmp_path), "taxonomy", "ipc", "Z99"])
+    assert result.exit_code == 1 and "sections are A–H" in result.output
+
+
+def test_data_add_then_map_uses_the_official_table(tmp_path):
+    folder = tmp_path / "official"
+    folder.mkdir()
+    (folder / "nbs.csv").write_text("国民经济行业代码,国民经济行业名称,国际专利分类\n3841,锂离子电池制造,H01M10/0525、H01M4/13\n",
+                                    encoding="utf-8")
+    empty = tmp_path / "no-data"
+    empty.mkdir()
+    base = ["-w", str(tmp_path / "ws"), "--data", str(empty)]
+    added = runner.invoke(app, base + ["data", "add", str(folder), "--json"])
+    assert added.exit_code == 0 and json.loads(added.stdout)["table"] == "nbs-ipc-gbt4754-2018"
+    mapped = json.loads(runner.invoke(app, base + ["taxonomy", "map", "H01M10/0525", "--json"]).stdout)
+    assert mapped["industries"][0]["code"] == "3841"
+    assert mapped["industries"][0]["source"] == "official:nbs-ipc-gbt4754-2018"
+    assert "wipo-ipc-tech-concordance" in mapped["missing"]
+
+
+def test_classify_without_a_model_says_how_to_train(tmp_path):
+    result = runner.invoke(app, ["-w", str(tmp_path), "classify", "锂电池"])
+    assert result.exit_code == 1 and "panhuo taxonomy train" in result.output

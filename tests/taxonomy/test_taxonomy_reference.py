@@ -1,0 +1,81 @@
+"""Lookups and every mapping path on real codes (need the reference sets; skipped without them)."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from panhuo.cli import app
+from panhuo.taxonomy import reference, service
+from panhuo.taxonomy.catalog import get_catalog
+
+
+@pytest.fixture
+def cat(require_data):
+    for name in ("ipc-zh-2026", "ipc-en-wipo", "gbt4754-2017", "gbt4754-industry-tags", "wipo-ipc-tech-concordance",
+                 "fraunhofer-nace-ipc-concordance"):
+        require_data(name)
+    return get_catalog()
+
+
+@pytest.mark.parametrize(
+    "code, zh, en",
+    [("H01M 10/0525", "锂离子电池", "lithium"), ("H01M", "电池组", "BATTERIES"), ("H01", "电气元件", "ELECTRIC"),
+     ("H", "电学", "ELECTRICITY"), ("A01B0001020000", "锹", "Spades")],
+)
+def test_titles_at_every_level_in_both_languages(require_data, code, zh, en):
+    require_data("ipc-zh-2026"), require_data("ipc-en-wipo")
+    assert zh in reference.ipc_title(code, "zh") and en in reference.ipc_title(code, "en")
+
+
+def test_h10_exists_in_2026_and_h01l_only_in_the_older_english_edition(require_data):
+    require_data("ipc-zh-2026"), require_data("ipc-en-wipo")
+    info = service.ipc_info("H01L 31/04")
+    assert info["hierarchy"][0]["title_zh"] is None and "photovoltaic" in info["hierarchy"][0]["title_en"]
+    assert info["moved"]["to"] == ["H10F"]
+    assert reference.ipc_title("H10F", "zh")
+
+
+@pytest.mark.parametrize(
+    "codes, field",
+    [(["H01M10/0525"], 1), (["H04N5/222"], 2), (["G06V10/82"], 6), (["H10K50/00"], 8), (["A61K36/00"], 16),
+     (["C12N15/00"], 15), (["B65G47/00"], 25)],
+)
+def test_wipo_fields_including_the_g06v_and_h10_additions(cat, codes, field):
+    assert service.wipo_fields_for_ipc(codes, cat=cat)[0]["field"] == field
+
+
+@pytest.mark.parametrize(
+    "codes, expected_prefix",
+    [(["H01M10/0525"], "38"), (["A61K36/00"], "27"), (["B65G47/00"], "34"), (["H04L9/40"], "39"),
+     (["A01B1/00"], "357"), (["H10K50/00"], "39")],
+)
+def test_interim_industry_mapping_on_real_codes(cat, codes, expected_prefix):
+    industries = service.industries_for_ipc(codes, cat=cat)
+    assert industries and industries[0]["code"].startswith(expected_prefix)
+    assert industries[0]["source"].split(":")[0] in ("derived", "text")
+    assert abs(sum(i["weight"] for i in service.industries_for_ipc(codes, top=50, cat=cat)) - 1) < 1e-3
+
+
+def test_sei_and_patent_dense_flags_come_through_the_industry_tags(cat):
+    result = service.classify_ipc(["H04L9/40"], cat=cat)
+    assert result["ip_dense"][0]["category"] == "信息通信技术制造业"
+    assert result["sei"] and result["sei"][0]["source"].startswith("derived:")
+
+
+def test_coverage_on_the_real_titles(cat, require_data):
+    require_data("cn-patent-titles-ipc")
+    from panhuo.taxonomy.coverage import coverage
+
+    result = coverage(cat)
+    assert result["patents_mapped"] >= 0.95 and result["subclasses_mapped"] >= 0.95
+    assert result["patents_mapped_to_xiaolei"] >= 0.5
+
+
+def test_cli_map_and_ipc_commands(cat, tmp_path):
+    runner = CliRunner()
+    out = runner.invoke(app, ["-w", str(tmp_path), "taxonomy", "map", "H01M10/0525", "--json"])
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.stdout)["wipo"][0]["field"] == 1
+    shown = runner.invoke(app, ["-w", str(tmp_path), "taxonomy", "ipc", "H01M0010052500"])
+    assert "H01M 10/0525" in shown.stdout and "锂离子电池" in shown.stdout

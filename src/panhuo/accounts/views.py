@@ -8,7 +8,7 @@ from pydantic import BaseModel
 
 from panhuo.accounts import service as accounts_service
 from panhuo.web import i18n
-from panhuo.web.deps import ApiPrincipal, CsrfForm, CurrentPrincipal, DbSession, optional_principal, render
+from panhuo.web.deps import ApiPrincipal, CsrfForm, CurrentPrincipal, DbSession, Id, optional_principal, render
 
 router = APIRouter(tags=["accounts"], include_in_schema=False)
 
@@ -81,7 +81,7 @@ def create_token(request: Request, db: DbSession, principal: CurrentPrincipal, f
 
 
 @router.post("/account/tokens/{token_id}/revoke")
-def revoke_token(token_id: int, db: DbSession, principal: CurrentPrincipal, form: CsrfForm):
+def revoke_token(token_id: Id, db: DbSession, principal: CurrentPrincipal, form: CsrfForm):
     """Revoke one of the user's tokens."""
     user = accounts_service.get_user(db_session=db, user_id=principal.user_id)
     if not accounts_service.revoke_api_token(db_session=db, user=user, token_id=token_id):

@@ -14,20 +14,20 @@ from panhuo.inventory import service as inventory_service
 from panhuo.inventory.models import InventoryItem
 from panhuo.patents.models import Patent
 from panhuo.web import charts, xlsx
-from panhuo.web.deps import ApiPrincipal, CsrfForm, CurrentPrincipal, DbSession, render
+from panhuo.web.deps import ApiPrincipal, CsrfForm, CurrentPrincipal, DbSession, Id, OptionalId, render
 
 router = APIRouter(include_in_schema=False)
 api = APIRouter(tags=["inventory"])
 
 
-def _campaign(db: Session, principal: Principal, campaign_id: int):
+def _campaign(db: Session, principal: Principal, campaign_id: Id):
     campaign = inventory_service.get_campaign_for(db_session=db, principal=principal, campaign_id=campaign_id)
     if campaign is None:
         raise HTTPException(404, "no such campaign")
     return campaign
 
 
-def _item(db: Session, principal: Principal, item_id: int) -> tuple[InventoryItem, Patent]:
+def _item(db: Session, principal: Principal, item_id: Id) -> tuple[InventoryItem, Patent]:
     item = inventory_service.get_item_for(db_session=db, principal=principal, item_id=item_id)
     if item is None:
         raise HTTPException(404, "no such item")
@@ -62,8 +62,8 @@ def create_campaign(db: DbSession, principal: CurrentPrincipal, form: CsrfForm):
 
 
 @router.get("/campaigns/{campaign_id}")
-def campaign_page(request: Request, db: DbSession, principal: CurrentPrincipal, campaign_id: int,
-                  status: str | None = None, department_id: int | None = None, mine: int = 0):
+def campaign_page(request: Request, db: DbSession, principal: CurrentPrincipal, campaign_id: Id,
+                  status: str | None = None, department_id: OptionalId = None, mine: int = 0):
     """Progress (盘点率) by department, the reminder list and the items."""
     campaign = _campaign(db, principal, campaign_id)
     progress = reminders = None
@@ -82,7 +82,7 @@ def campaign_page(request: Request, db: DbSession, principal: CurrentPrincipal, 
 
 
 @router.get("/campaigns/{campaign_id}/export.xlsx")
-def campaign_export(db: DbSession, principal: CurrentPrincipal, campaign_id: int, mine: int = 0):
+def campaign_export(db: DbSession, principal: CurrentPrincipal, campaign_id: Id, mine: int = 0):
     """The self-assessment sheet of the campaign (or of the person's own items) to fill offline."""
     campaign = _campaign(db, principal, campaign_id)
     content = excel.export_items(db_session=db, principal=principal, campaign=campaign, mine=bool(mine))
@@ -91,7 +91,7 @@ def campaign_export(db: DbSession, principal: CurrentPrincipal, campaign_id: int
 
 
 @router.post("/campaigns/{campaign_id}/import")
-async def campaign_import(request: Request, db: DbSession, principal: CurrentPrincipal, campaign_id: int,
+async def campaign_import(request: Request, db: DbSession, principal: CurrentPrincipal, campaign_id: Id,
                           form: CsrfForm):
     """Import a filled sheet: every good row is saved, every bad row is reported with its row number."""
     campaign = _campaign(db, principal, campaign_id)
@@ -116,14 +116,14 @@ def _item_page(request: Request, db: Session, principal: Principal, item: Invent
 
 
 @router.get("/items/{item_id}")
-def item_page(request: Request, db: DbSession, principal: CurrentPrincipal, item_id: int):
+def item_page(request: Request, db: DbSession, principal: CurrentPrincipal, item_id: Id):
     """The self-assessment form of one patent, its review steps and history."""
     item, patent = _item(db, principal, item_id)
     return _item_page(request, db, principal, item, patent)
 
 
 @router.post("/items/{item_id}/assessment")
-def item_save(request: Request, db: DbSession, principal: CurrentPrincipal, item_id: int, form: CsrfForm):
+def item_save(request: Request, db: DbSession, principal: CurrentPrincipal, item_id: Id, form: CsrfForm):
     """Save the form (good fields are kept even when others are wrong)."""
     item, patent = _item(db, principal, item_id)
     values = {f["name"]: (form.all(f["name"]) if f["kind"] == "multi" else form.get(f["name"]))
@@ -138,7 +138,7 @@ def item_save(request: Request, db: DbSession, principal: CurrentPrincipal, item
 
 
 @router.post("/items/{item_id}/transition")
-def item_transition(request: Request, db: DbSession, principal: CurrentPrincipal, item_id: int, form: CsrfForm):
+def item_transition(request: Request, db: DbSession, principal: CurrentPrincipal, item_id: Id, form: CsrfForm):
     """Apply a review step (submit / approve / return with a comment)."""
     item, patent = _item(db, principal, item_id)
     try:
@@ -168,14 +168,14 @@ def api_campaigns(db: DbSession, principal: ApiPrincipal):
 
 
 @api.get("/campaigns/{campaign_id}/progress", response_model=schemas.ProgressRead)
-def api_progress(db: DbSession, principal: ApiPrincipal, campaign_id: int):
+def api_progress(db: DbSession, principal: ApiPrincipal, campaign_id: Id):
     """盘点率 by department."""
     campaign = _campaign(db, principal, campaign_id)
     return inventory_service.progress(db_session=db, principal=principal, campaign=campaign)
 
 
 @api.get("/campaigns/{campaign_id}/items", response_model=list[schemas.ItemRead])
-def api_items(db: DbSession, principal: ApiPrincipal, campaign_id: int, status: rules.ItemStatus | None = None,
+def api_items(db: DbSession, principal: ApiPrincipal, campaign_id: Id, status: rules.ItemStatus | None = None,
               limit: int = 200, offset: int = 0):
     """Items of a campaign."""
     campaign = _campaign(db, principal, campaign_id)
@@ -185,7 +185,7 @@ def api_items(db: DbSession, principal: ApiPrincipal, campaign_id: int, status: 
 
 
 @api.get("/items/{item_id}", response_model=schemas.ItemDetail)
-def api_item(db: DbSession, principal: ApiPrincipal, item_id: int):
+def api_item(db: DbSession, principal: ApiPrincipal, item_id: Id):
     """One item with its review history."""
     item, patent = _item(db, principal, item_id)
     return schemas.ItemDetail(**_item_read(item, patent).model_dump(),
@@ -193,7 +193,7 @@ def api_item(db: DbSession, principal: ApiPrincipal, item_id: int):
 
 
 @api.put("/items/{item_id}/assessment", response_model=schemas.AssessmentResult)
-def api_save_assessment(db: DbSession, principal: ApiPrincipal, item_id: int, body: schemas.AssessmentIn):
+def api_save_assessment(db: DbSession, principal: ApiPrincipal, item_id: Id, body: schemas.AssessmentIn):
     """Merge self-assessment values; invalid fields are returned in ``errors`` and not saved."""
     item, patent = _item(db, principal, item_id)
     try:
@@ -206,7 +206,7 @@ def api_save_assessment(db: DbSession, principal: ApiPrincipal, item_id: int, bo
 
 
 @api.post("/items/{item_id}/transitions", response_model=schemas.ItemRead)
-def api_transition(db: DbSession, principal: ApiPrincipal, item_id: int, body: schemas.TransitionIn):
+def api_transition(db: DbSession, principal: ApiPrincipal, item_id: Id, body: schemas.TransitionIn):
     """Apply a review step."""
     item, patent = _item(db, principal, item_id)
     try:

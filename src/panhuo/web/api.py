@@ -12,7 +12,7 @@ from panhuo.accounts.permissions import PermissionDenied
 from panhuo.inventory import access, stats
 from panhuo.patents import service as patents_service
 from panhuo.web import extras
-from panhuo.web.deps import ApiPrincipal, DbSession
+from panhuo.web.deps import ApiPrincipal, DbSession, Id, OptionalId
 
 router = APIRouter(tags=["patents"])
 
@@ -56,7 +56,7 @@ def _summary(p) -> PatentSummary:
     return PatentSummary(id=p.id, **patents_service.summary(p))
 
 
-def _found(db, principal, patent_id: int):
+def _found(db, principal, patent_id: Id):
     try:
         found = access.get_patent_for(db_session=db, principal=principal, patent_id=patent_id)
     except PermissionDenied:
@@ -77,7 +77,7 @@ def list_patents(db: DbSession, principal: ApiPrincipal, q: str | None = None, l
 
 
 @router.get("/patents/{patent_id}", response_model=dict[str, Any])
-def get_patent(db: DbSession, principal: ApiPrincipal, patent_id: int):
+def get_patent(db: DbSession, principal: ApiPrincipal, patent_id: Id):
     """All bibliographic data for insiders; the published fields only for others (404 when unpublished)."""
     patent, internal = _found(db, principal, patent_id)
     if not internal:
@@ -91,7 +91,7 @@ def get_patent(db: DbSession, principal: ApiPrincipal, patent_id: int):
 
 
 @router.put("/patents/{patent_id}/publication", response_model=dict[str, Any])
-def publish_patent(db: DbSession, principal: ApiPrincipal, patent_id: int, body: PublishIn):
+def publish_patent(db: DbSession, principal: ApiPrincipal, patent_id: Id, body: PublishIn):
     """Publish to the library with the chosen fields (institution admin)."""
     patent, _ = _found(db, principal, patent_id)
     try:
@@ -104,7 +104,7 @@ def publish_patent(db: DbSession, principal: ApiPrincipal, patent_id: int, body:
 
 
 @router.delete("/patents/{patent_id}/publication", response_model=dict[str, Any])
-def withdraw_patent(db: DbSession, principal: ApiPrincipal, patent_id: int):
+def withdraw_patent(db: DbSession, principal: ApiPrincipal, patent_id: Id):
     """Withdraw from the library."""
     patent, _ = _found(db, principal, patent_id)
     done = access.withdraw(db_session=db, principal=principal, patent=patent)
@@ -123,7 +123,7 @@ def library(db: DbSession, principal: ApiPrincipal, q: str | None = None, open_l
 
 
 @router.post("/library/{patent_id}/feedback", response_model=dict[str, Any], tags=["library"])
-def feedback(db: DbSession, principal: ApiPrincipal, patent_id: int, body: FeedbackIn):
+def feedback(db: DbSession, principal: ApiPrincipal, patent_id: Id, body: FeedbackIn):
     """Enterprise 市场评价 on a published patent (feeds valuation)."""
     patent, _ = _found(db, principal, patent_id)
     try:
@@ -135,6 +135,6 @@ def feedback(db: DbSession, principal: ApiPrincipal, patent_id: int, body: Feedb
 
 
 @router.get("/dashboard", response_model=dict[str, Any], tags=["dashboard"])
-def dashboard(db: DbSession, principal: ApiPrincipal, institution_id: int | None = None):
+def dashboard(db: DbSession, principal: ApiPrincipal, institution_id: OptionalId = None):
     """Dashboard figures (operator: province-wide when no institution is given)."""
     return stats.dashboard(db_session=db, principal=principal, institution_id=institution_id)

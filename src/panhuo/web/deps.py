@@ -12,7 +12,7 @@ import secrets
 from collections.abc import Iterator
 from typing import Annotated, Any
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException, Path, Query, Request
 from sqlalchemy.orm import Session
 
 from panhuo.accounts import service as accounts_service
@@ -121,3 +121,9 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
             "t": i18n.translator(lang), "csrf_token": csrf_token(request)}
     return request.app.state.templates.TemplateResponse(request, template, {**base, **context},
                                                         status_code=status_code)
+
+
+# Database ids in paths and queries: bounded so that a fuzzer's huge integers are a 422, not a driver overflow.
+MAX_ID = 2_147_483_647
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
+OptionalId = Annotated[int | None, Query(ge=1, le=MAX_ID)]

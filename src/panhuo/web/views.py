@@ -13,7 +13,7 @@ from panhuo.inventory import access, stats
 from panhuo.inventory import service as inventory_service
 from panhuo.patents import service as patents_service
 from panhuo.web import charts, extras, xlsx
-from panhuo.web.deps import CsrfForm, CurrentPrincipal, DbSession, render
+from panhuo.web.deps import CsrfForm, CurrentPrincipal, DbSession, Id, OptionalId, render
 
 router = APIRouter(include_in_schema=False)
 PAGE = 25
@@ -29,7 +29,7 @@ def home(request: Request, db: DbSession, principal: CurrentPrincipal):
 
 
 @router.get("/dashboard")
-def dashboard(request: Request, db: DbSession, principal: CurrentPrincipal, institution_id: int | None = None):
+def dashboard(request: Request, db: DbSession, principal: CurrentPrincipal, institution_id: OptionalId = None):
     """Operator (province-wide) or institution dashboard with SVG charts."""
     if institution_id is None and not principal.is_operator:
         institution_id = min(principal.institution_ids(), default=-1)
@@ -81,7 +81,7 @@ def patents_export(db: DbSession, principal: CurrentPrincipal, q: str | None = N
                     headers={"Content-Disposition": 'attachment; filename="patents.xlsx"'})
 
 
-def _patent_or_404(db, principal, patent_id: int):
+def _patent_or_404(db, principal, patent_id: Id):
     try:
         found = access.get_patent_for(db_session=db, principal=principal, patent_id=patent_id)
     except PermissionDenied:
@@ -92,7 +92,7 @@ def _patent_or_404(db, principal, patent_id: int):
 
 
 @router.get("/patents/{patent_id}")
-def patent_page(request: Request, db: DbSession, principal: CurrentPrincipal, patent_id: int):
+def patent_page(request: Request, db: DbSession, principal: CurrentPrincipal, patent_id: Id):
     """The internal patent page; people outside the institution are sent to its library page."""
     patent, internal = _patent_or_404(db, principal, patent_id)
     if not internal:
@@ -109,7 +109,7 @@ def patent_page(request: Request, db: DbSession, principal: CurrentPrincipal, pa
 
 
 @router.post("/patents/{patent_id}/publish")
-def publish(db: DbSession, principal: CurrentPrincipal, patent_id: int, form: CsrfForm):
+def publish(db: DbSession, principal: CurrentPrincipal, patent_id: Id, form: CsrfForm):
     """Publish (or re-publish) to the library with the chosen fields."""
     patent, _ = _patent_or_404(db, principal, patent_id)
     price = str(form.get("asking_price") or "").strip()
@@ -123,7 +123,7 @@ def publish(db: DbSession, principal: CurrentPrincipal, patent_id: int, form: Cs
 
 
 @router.post("/patents/{patent_id}/withdraw")
-def withdraw(db: DbSession, principal: CurrentPrincipal, patent_id: int, form: CsrfForm):
+def withdraw(db: DbSession, principal: CurrentPrincipal, patent_id: Id, form: CsrfForm):
     """Withdraw from the library."""
     patent, _ = _patent_or_404(db, principal, patent_id)
     access.withdraw(db_session=db, principal=principal, patent=patent)
@@ -147,7 +147,7 @@ def library_page(request: Request, db: DbSession, principal: CurrentPrincipal, q
 
 
 @router.get("/library/{patent_id}")
-def library_patent(request: Request, db: DbSession, principal: CurrentPrincipal, patent_id: int,
+def library_patent(request: Request, db: DbSession, principal: CurrentPrincipal, patent_id: Id,
                    sent: int = 0):
     """A published patent as enterprises see it; unpublished patents are 404 here for everyone."""
     patent, _ = _patent_or_404(db, principal, patent_id)
@@ -160,7 +160,7 @@ def library_patent(request: Request, db: DbSession, principal: CurrentPrincipal,
 
 
 @router.post("/library/{patent_id}/feedback")
-def library_feedback(db: DbSession, principal: CurrentPrincipal, patent_id: int, form: CsrfForm):
+def library_feedback(db: DbSession, principal: CurrentPrincipal, patent_id: Id, form: CsrfForm):
     """Enterprise 市场评价 (产业化前景, 技术改进需求, 合作意愿) on a published patent; feeds valuation."""
     patent, _ = _patent_or_404(db, principal, patent_id)
     try:

@@ -83,3 +83,11 @@ def test_highlight_marks_terms_in_a_snippet():
 
 def test_ipc_subclasses():
     assert ipc_subclasses(["H01M 10/54", "h01m4/58", None, "G06V10/82", "X"]) == ["H01M", "G06V"]
+
+
+def test_score_fusion_keeps_a_strong_lexical_hit_above_a_dense_only_one():
+    from panhuo.search.rules import combine
+
+    fused = combine({"lexical": [(1, 12.0), (2, 3.0)], "dense": [(3, 0.55), (1, 0.5), (2, 0.45)]})
+    assert [f.patent_id for f in fused] == [1, 2, 3]
+    assert fused[0].score == pytest.approx(0.6 + 0.4 * 0.5) and fused[2].ranks == {"dense": 1}

@@ -178,9 +178,13 @@ def _index_batch(db_session: Session, idx: SearchIndex, rows: Sequence) -> None:
 
 
 def retrieve(idx: SearchIndex, query: str, *, mode: str = "hybrid", depth: int = CANDIDATE_DEPTH,
-             weights: dict[str, float] | None = None, query_vector: np.ndarray | None = None
-             ) -> tuple[list[rules.Fused], list[str], np.ndarray | None]:
-    """Candidates of one query from the open index (no database): fused list, query terms, query vector."""
+             weights: dict[str, float] | None = None, query_vector: np.ndarray | None = None,
+             fusion: str = "score") -> tuple[list[rules.Fused], list[str], np.ndarray | None]:
+    """Candidates of one query from the open index (no database): fused list, query terms, query vector.
+
+    ``fusion="score"`` (default) combines normalised scores (:func:`rules.combine`); ``"rrf"`` uses weighted
+    reciprocal-rank fusion with ``weights``.
+    """
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r}: use one of {', '.join(MODES)}")
     terms = default_analyzer().terms(query)
@@ -192,17 +196,19 @@ def retrieve(idx: SearchIndex, query: str, *, mode: str = "hybrid", depth: int =
         if vector is None:
             vector = idx.embedder.embed([normalize(query)])[0]
         runs["dense"] = idx.vectors.search(vector, depth)
-    return rules.rrf(runs, weights=weights), terms, vector
+    if fusion == "rrf" or len(runs) == 1:
+        return rules.rrf(runs, weights=weights), terms, vector
+    return rules.combine(runs), terms, vector
 
 
 def search(db_session: Session, query: str, *, top: int = 20, filters: SearchFilters | None = None,
            mode: str = "hybrid", workspace: Path | None = None, embedder: Embedder | None = None,
-           weights: dict[str, float] | None = None) -> list[SearchHit]:
+           weights: dict[str, float] | None = None, fusion: str = "score") -> list[SearchHit]:
     """Patents for a free-text query (Chinese, English or mixed), best first, each with its explanation."""
     if not (query or "").strip():
         raise ValueError("empty query")
     idx = _open_ready(workspace, embedder)
-    fused, terms, vector = retrieve(idx, query, mode=mode, weights=weights,
+    fused, terms, vector = retrieve(idx, query, mode=mode, weights=weights, fusion=fusion,
                                     depth=max(CANDIDATE_DEPTH, top * 3))
     return _finish(db_session, idx, fused, terms, vector, top=top, filters=filters)
 
@@ -257,7 +263,7 @@ def _finish(db_session: Session, idx: SearchIndex, fused: list[rules.Fused], ter
         why.update(grade=grade, availability=availability)
         factor = rules.rerank_factor(grade=grade, available=availability.get("available"),
                                      industry_overlap=len(why.get("shared_ipc", [])))
-        hits.append(SearchHit(f.patent_id, round(f.score * factor * 1000, 4), why))
+        hits.append(SearchHit(f.patent_id, round(f.score * factor, 6), why))
     hits.sort(key=lambda h: (-h.score, h.patent_id))
     return hits[:top]
 

@@ -66,24 +66,30 @@ def _sqlite_value(value: Any, is_json: bool) -> Any:
     return value
 
 
-def _sqlite_column(values: list, is_json: bool) -> list:
-    """One column's values converted for SQLite; repeated datetimes (``now``) are formatted once."""
-    if is_json:
+def _sqlite_column(values: list, kind: str) -> list:
+    """One column's values converted for SQLite by column type; repeated dates (``now``) are formatted once."""
+    if kind == "json":
         return [None if x is None else _json_text(x) for x in values]
+    if kind == "plain":
+        return values
     out = []
     seen: dict[Any, Any] = {}
     for x in values:
-        cls = x.__class__
-        if cls is datetime or cls is date:
-            y = seen.get(x)
-            if y is None:
-                y = seen[x] = _sqlite_value(x, False)
-            out.append(y)
-        elif x is None or cls is str or cls is int or cls is float or cls is bool:
-            out.append(x)
-        else:
-            out.append(_sqlite_value(x, False))
+        y = seen.get(x)
+        if y is None:
+            y = seen[x] = _sqlite_value(x, False)
+        out.append(y)
     return out
+
+
+def _kind(column) -> str:
+    if isinstance(column.type, JSON):
+        return "json"
+    try:
+        python_type = column.type.python_type
+    except NotImplementedError:
+        return "any"
+    return "any" if issubclass(python_type, (date, datetime)) else "plain"
 
 
 def _json_names(table: Table) -> set[str]:
@@ -93,10 +99,9 @@ def _json_names(table: Table) -> set[str]:
 def _sqlite_executemany(conn: Connection, table: Table, rows: Sequence[dict]) -> None:
     """Plain DBAPI executemany with values pre-converted column by column: no per-row statement compilation."""
     names = list(rows[0])
-    json_names = _json_names(table)
     sql = f'INSERT INTO "{table.name}" ({", ".join(chr(34) + n + chr(34) for n in names)}) ' \
           f'VALUES ({", ".join("?" for _ in names)})'
-    columns = [_sqlite_column([row[n] for row in rows], n in json_names) for n in names]
+    columns = [_sqlite_column([row[n] for row in rows], _kind(table.c[n])) for n in names]
     conn.exec_driver_sql(sql, list(zip(*columns)))
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import polars as pl
 
-from panhuo.ingest import columnar
+from panhuo.ingest import columnar as columnar_path
 from panhuo.ingest import mapping as maps
 from panhuo.ingest.records import PatentRecord, RowError
 from panhuo.ingest.rows import RowConverter
@@ -248,11 +248,18 @@ def open_table(path: Path | str, *, fmt: str | None = None, mapping_file: Path |
     raise ReadError(f"{path.name}: unsupported file type {suffix or '(none)'} (CSV, TSV, xlsx, xls)")
 
 
-def read_records(table: Table) -> Iterator[PatentRecord | RowError]:
-    """Records and errors of every data row, in file order (errors of a row come before its record)."""
+def read_records(table: Table, *, columnar: bool = True) -> Iterator[PatentRecord | RowError]:
+    """Records and errors of every data row, in file order (errors of a row come before its record).
+
+    ``columnar`` (default) parses whole batches column by column (:mod:`panhuo.ingest.columnar`); ``False`` takes
+    the per-row path. Both give the same records and errors.
+    """
+    if not columnar:
+        yield from read_records_per_row(table)
+        return
     converter = RowConverter(table.mapping, table.headers, file=table.path.name)
     for numbers, columns in table.batches():
-        yield from columnar.convert_batch(converter, numbers, columns)
+        yield from columnar_path.convert_batch(converter, numbers, columns)
 
 
 def read_records_per_row(table: Table) -> Iterator[PatentRecord | RowError]:

@@ -46,13 +46,13 @@ def test_push_list_does_not_supplement_when_institutions_suffice():
 
 
 def test_every_item_has_written_reasons():
-    ranked = pushlist.push_list(ENT, [_c(1, ("C3511",), terms=frozenset({"液压", "阀门"}), grade="A")], size=1)
+    ranked = pushlist.push_list(ENT, [_c(1, ("C3511",), terms=frozenset({"液压", "阀门"}), grade="一级")], size=1)
     text = " ".join(ranked[0].reasons)
-    assert "行业匹配(小类)" in text and "液压" in text and "价值等级 A" in text
+    assert "行业匹配(小类)" in text and "液压" in text and "价值等级 一级" in text
 
 
 def test_text_and_grade_break_industry_ties():
-    cands = [_c(1, ("C3511",)), _c(2, ("C3511",), terms=frozenset({"液压"}), grade="A")]
+    cands = [_c(1, ("C3511",)), _c(2, ("C3511",), terms=frozenset({"液压"}), grade="一级")]
     assert pushlist.push_list(ENT, cands, size=2)[0].patent_id == 2
 
 
@@ -84,14 +84,14 @@ def test_funnel_groups_and_empty():
 def test_pricing_from_same_industry_comparables():
     comps = [pricing.Comparable(f"c{i}", ("C3511",), Decimal(v), Decimal("3")) for i, v in
              enumerate([100000, 200000, 300000])] + [pricing.Comparable("x", ("I6513",), Decimal(9000000))]
-    out = pricing.propose(grade="B", industries=("C3512",), comparables=comps)
+    out = pricing.propose(grade="二级", industries=("C3512",), comparables=comps)
     assert out["basis"] == "same-industry comparables" and out["lump_sum"]["lump_sum"] == "200000"
     assert out["royalty"]["royalty_pct"] == "3.0" and out["problems"] == []
 
 
 def test_pricing_falls_back_to_grade_table_and_checks_caps():
-    out = pricing.propose(grade="A", industries=("C3511",), comparables=[])
+    out = pricing.propose(grade="一级", industries=("C3511",), comparables=[])
     assert out["basis"] == "grade table" and out["lump_sum"]["lump_sum"] == "500000"
     big = [pricing.Comparable(f"c{i}", ("C3511",), Decimal(30000000)) for i in range(3)]
-    assert [p["check"] for p in pricing.propose(grade="A", industries=("C3511",), comparables=big)["problems"]] \
+    assert [p["check"] for p in pricing.propose(grade="一级", industries=("C3511",), comparables=big)["problems"]] \
         == ["fee_cap"]

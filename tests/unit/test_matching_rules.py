@@ -69,8 +69,8 @@ def test_demand_query_drops_form_labels_and_truncates():
 
 
 def test_industry_overlap_is_weighted_and_matches_code_prefixes():
-    share, shared = rules.industry_overlap({"C3841": 0.6, "C2614": 0.4}, ["C38"])
-    assert share == pytest.approx(0.6) and shared == ["C3841"]
+    share, shared = rules.industry_overlap({"3841": 0.6, "C2614": 0.4}, ["C38"])
+    assert share == pytest.approx(0.6) and shared == ["3841"]
     assert rules.industry_overlap({}, ["C38"]) == (0.0, [])
 
 

@@ -68,8 +68,8 @@ def test_rrf_rewards_agreement():
 
 
 @pytest.mark.parametrize("kwargs,expected", [
-    ({}, 1.0), ({"grade": "A"}, 1.15), ({"grade": "d"}, 0.93), ({"available": False}, 0.6),
-    ({"industry_overlap": 5}, 1.15), ({"grade": "B", "available": True}, 1.07),
+    ({}, 1.0), ({"grade": "一级"}, 1.15), ({"grade": "五级"}, 0.93), ({"available": False}, 0.6),
+    ({"industry_overlap": 5}, 1.15), ({"grade": "二级", "available": True}, 1.07),
 ])
 def test_rerank_factor(kwargs, expected):
     assert rerank_factor(**kwargs) == pytest.approx(expected)

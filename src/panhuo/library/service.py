@@ -128,6 +128,18 @@ def assignments(db_session: Session, patent_id: int, *, catalog: Catalog | None 
     return out
 
 
+def codes_by_patent(db_session: Session, patent_ids: Iterable[int], *, scheme: str = "gbt4754") -> dict[int, dict[str, float]]:
+    """``{patent_id: {code: weight}}`` in one scheme for many patents at once (for matching and push lists)."""
+    ids = list(patent_ids)
+    out: dict[int, dict[str, float]] = {pid: {} for pid in ids}
+    for start in range(0, len(ids), 5000):
+        stmt = select(PatentIndustry.patent_id, PatentIndustry.code, PatentIndustry.weight).where(
+            PatentIndustry.scheme == scheme, PatentIndustry.patent_id.in_(ids[start:start + 5000]))
+        for pid, code, weight in db_session.execute(stmt):
+            out[pid][code] = max(out[pid].get(code, 0.0), float(weight))
+    return out
+
+
 def _name(catalog: Catalog, scheme: str, code: str) -> str | None:
     if scheme == "gbt4754":
         return catalog.industry_name(code)

@@ -32,24 +32,22 @@ def patent_industries(db_session: Session, patents: list[Patent]) -> tuple[dict[
     try:
         from panhuo.library import service as library_service
 
-        found = library_service.assignments(db_session=db_session, patent_ids=ids)
-        return {pid: _codes(found.get(pid)) for pid in ids}, "library"
-    except (ImportError, AttributeError, TypeError):
-        return {p.id: _codes(p.extra.get("industries")) for p in patents}, "patent.extra"
+        found = library_service.codes_by_patent(db_session, ids)
+    except ImportError:
+        found = {}
+    if any(found.values()):
+        return {pid: sorted(found.get(pid, {}), key=lambda c: -found[pid][c]) for pid in ids}, "library"
+    return {p.id: _codes(p.extra.get("industries")) for p in patents}, "patent.extra"
 
 
 def patent_grades(db_session: Session, patent_ids: list[int]) -> tuple[dict[int, str | None], str]:
     """Latest valuation grade per patent when the valuation service exists, else none."""
     try:
         from panhuo.valuation import service as valuation_service
-
-        out = {}
-        for pid in patent_ids:
-            row = valuation_service.latest(db_session=db_session, patent_id=pid)
-            out[pid] = getattr(row, "grade", None) if row is not None else None
-        return out, "valuation"
-    except (ImportError, AttributeError, TypeError):
+    except ImportError:
         return {pid: None for pid in patent_ids}, "none"
+    latest = valuation_service.latest(db_session=db_session, patent_ids=patent_ids)
+    return {pid: getattr(latest.get(pid), "grade", None) for pid in patent_ids}, "valuation"
 
 
 def text_terms(texts: Iterable[str | None]) -> list[frozenset[str]]:

@@ -36,21 +36,6 @@ def classify(text: str, *, workspace: Path | None = None, top: int = 5) -> dict:
 def patent_industries(db_session: Session, patent_ids: list[int]) -> dict[int, dict[str, float]]:
     """GB/T 4754 industry code → weight per patent, from the library (empty when it has not been built)."""
     library = _module("panhuo.library.service")
-    if library is None or not hasattr(library, "assignments"):
+    if library is None:
         return {}
-    out: dict[int, dict[str, float]] = {}
-    for pid in patent_ids:
-        rows = library.assignments(db_session=db_session, patent_id=pid)
-        codes: dict[str, float] = {}
-        for row in rows or []:
-            scheme = _get(row, "scheme")
-            if scheme in (None, "gbt4754", "industry"):
-                code = _get(row, "code") or _get(row, "target_code")
-                if code:
-                    codes[str(code)] = max(codes.get(str(code), 0.0), float(_get(row, "weight") or 1.0))
-        out[pid] = codes
-    return out
-
-
-def _get(row, key):
-    return row.get(key) if isinstance(row, dict) else getattr(row, key, None)
+    return library.codes_by_patent(db_session, patent_ids)

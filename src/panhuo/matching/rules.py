@@ -148,12 +148,20 @@ def industry_overlap(patent_industries: dict[str, float], enterprise_codes: list
     if not patent_industries or not enterprise_codes:
         return 0.0, []
     total = sum(patent_industries.values()) or 1.0
+    wanted = [_digits(c) for c in enterprise_codes if _digits(c)]
     shared, score = [], 0.0
     for code, weight in patent_industries.items():
-        if any(code.startswith(c) or c.startswith(code) for c in enterprise_codes):
+        digits = _digits(code)
+        if digits and any(digits.startswith(c) or c.startswith(digits) for c in wanted):
             shared.append(code)
             score += weight
     return min(1.0, score / total), shared
+
+
+def _digits(code: str) -> str:
+    """GB/T 4754 code without its 门类 letter: "C3841" and "3841" compare equal."""
+    code = str(code).strip().upper()
+    return code[1:] if code[:1].isalpha() and code[1:].isdigit() else code if code.isdigit() else ""
 
 
 @dataclass

@@ -58,7 +58,7 @@ def search(
     ipc: Annotated[Optional[list[str]], typer.Option("--ipc", help="Keep IPC codes with this prefix.")] = None,
     region: Annotated[Optional[str], typer.Option("--region", help="Owner region code prefix, e.g. 33.")] = None,
     available: Annotated[bool, typer.Option("--available", help="Only patents free to license.")] = False,
-    min_grade: Annotated[Optional[str], typer.Option("--min-grade", help="A, B, C or D.")] = None,
+    min_grade: Annotated[Optional[str], typer.Option("--min-grade", help="一级 … 五级: this grade or better.")] = None,
     real_only: Annotated[bool, typer.Option("--real-only", help="Leave out synthetic records.")] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Emit JSON Lines, one hit per line.")] = False,
 ) -> None:

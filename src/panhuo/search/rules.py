@@ -11,7 +11,8 @@ RRF_K = 60
 DEFAULT_WEIGHTS = {"lexical": 1.0, "dense": 1.0}
 # Score fusion (the hybrid default): share of the max-normalised BM25 against the raw cosine similarity.
 LEXICAL_SHARE = 0.6
-GRADE_FACTORS = {"A": 1.15, "B": 1.07, "C": 1.0, "D": 0.93}
+GRADE_FACTORS = {"一级": 1.15, "二级": 1.07, "三级": 1.0, "四级": 0.96, "五级": 0.93}  # valuation grade bands
+GRADE_RANK = {"一级": 1, "二级": 2, "三级": 3, "四级": 4, "五级": 5}
 UNAVAILABLE_FACTOR = 0.6  # lapsed, withdrawn or under an exclusive licence: kept, ranked lower
 
 
@@ -62,7 +63,7 @@ def combine(runs: dict[str, Sequence[tuple[int, float]]], *, lexical_share: floa
 def rerank_factor(*, grade: str | None = None, available: bool | None = None,
                   industry_overlap: int = 0) -> float:
     """Multiplier applied after fusion: better grades, available patents and shared industries rise."""
-    factor = GRADE_FACTORS.get((grade or "").upper()[:1], 1.0)
+    factor = GRADE_FACTORS.get(grade or "", 1.0)
     if available is False:
         factor *= UNAVAILABLE_FACTOR
     if industry_overlap:

@@ -46,7 +46,7 @@ class SearchFilters:
     region_prefix: str | None = None
     institution_id: int | None = None
     available_only: bool = False
-    min_grade: str | None = None  # "A" … "D" (needs the valuation service)
+    min_grade: str | None = None  # 一级 … 五级: this grade or better (needs the valuation service)
     include_synthetic: bool = True
     exclude_ids: tuple[int, ...] = ()
 
@@ -257,7 +257,7 @@ def _finish(db_session: Session, idx: SearchIndex, fused: list[rules.Fused], ter
         grade, availability = grades.get(f.patent_id), avail.get(f.patent_id, {})
         if filters.available_only and availability.get("available") is False:
             continue
-        if filters.min_grade and (grade is None or grade.upper() > filters.min_grade.upper()):
+        if filters.min_grade and rules.GRADE_RANK.get(grade or "", 9) > rules.GRADE_RANK.get(filters.min_grade, 0):
             continue
         why = _explain(idx, patent, kw.get(f.patent_id, []), f, terms, vector, reference_ipc)
         why.update(grade=grade, availability=availability)

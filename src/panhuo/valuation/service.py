@@ -175,6 +175,13 @@ def latest_dispositions(*, db_session: Session, patent_ids: Iterable[int] | None
     return {pid: disp for pid, disp in db_session.execute(stmt)}
 
 
+def grades_for(*, db_session: Session, patent_ids: Iterable[int] | None = None,
+               scenario: str | None = None) -> dict[int, str]:
+    """``{patent_id: grade}`` (一级 … 五级, or 待定) from the latest evaluations."""
+    return {pid: ev.grade for pid, ev in latest(db_session=db_session, patent_ids=patent_ids,
+                                                scenario=scenario).items() if ev.grade}
+
+
 def patent_ids_with_disposition(*, db_session: Session, disposition: str, institution_id: int | None = None,
                                 scenario: str | None = None) -> list[int]:
     """Patents whose latest evaluation recommends ``disposition`` (e.g. 终止维持), optionally of one institution."""

@@ -107,3 +107,16 @@ def test_patent_ids_with_disposition_feeds_the_fee_saving(session, portfolio, me
                                                          institution_id=-1) == []
     assert fees_service.termination_set(db_session=session) == {
         pid for pid, d in disp.items() if d == "终止维持"}
+
+
+def test_sei_flag_comes_from_the_library_and_is_unknown_until_classified(session, portfolio, method):
+    from panhuo.library.models import PatentIndustry
+    from panhuo.valuation.frame import _sei_flags
+
+    plain, pledged = portfolio["plain"].id, portfolio["pledged"].id
+    assert _sei_flags(session, [plain, pledged]) == {}
+    session.add_all([PatentIndustry(patent_id=plain, scheme="sei", code="1", weight=1.0, source="derived:test"),
+                     PatentIndustry(patent_id=pledged, scheme="gbt4754", code="3841", weight=1.0,
+                                    source="derived:test")])
+    session.flush()
+    assert _sei_flags(session, [plain, pledged]) == {plain: True, pledged: False}

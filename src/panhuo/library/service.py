@@ -140,6 +140,22 @@ def codes_by_patent(db_session: Session, patent_ids: Iterable[int], *, scheme: s
     return out
 
 
+def sei_flags(db_session: Session, patent_ids: Iterable[int]) -> dict[int, bool | None]:
+    """``{patent_id: True/False}`` — in a 战略性新兴产业 class or not; patents the library has not classified yet
+    are left out (unknown, never False)."""
+    ids = list(patent_ids)
+    classified: set[int] = set()
+    sei: set[int] = set()
+    for start in range(0, len(ids), 5000):
+        chunk = ids[start:start + 5000]
+        stmt = select(PatentIndustry.patent_id, PatentIndustry.scheme).where(PatentIndustry.patent_id.in_(chunk))
+        for pid, scheme in db_session.execute(stmt.distinct()):
+            classified.add(pid)
+            if scheme == "sei":
+                sei.add(pid)
+    return {pid: pid in sei for pid in classified}
+
+
 def _name(catalog: Catalog, scheme: str, code: str) -> str | None:
     if scheme == "gbt4754":
         return catalog.industry_name(code)

@@ -182,10 +182,8 @@ def _departments(db_session: Session, dept_ids: set[int]) -> dict[int, str]:
 
 
 def _sei_flags(db_session: Session, ids) -> dict[int, bool | None]:
-    """战略性新兴产业 flags from ``panhuo.taxonomy.service.sei_flags`` when that service exists; else unknown."""
-    try:
-        from panhuo.taxonomy import service as taxonomy_service
-    except ImportError:
-        return {}
-    sei_flags = getattr(taxonomy_service, "sei_flags", None)
-    return sei_flags(db_session=db_session, patent_ids=ids) if sei_flags else {}
+    """战略性新兴产业 flags from the industry library (``panhuo.library.service.sei_flags``); unknown when the
+    library has not classified a patent."""
+    from panhuo.library import service as library_service
+
+    return library_service.sei_flags(db_session, list(ids))

@@ -1,0 +1,235 @@
+"""Licensing pages: 区域定向许可 campaigns with their funnel and push items (operators), and the open-licence
+declarations of an institution with their checks by name (institution admins).
+
+Every write goes through the licensing services (which enforce the state machines and write the audit log);
+the request commits. A refused move is shown as a message on the campaign page and changes nothing.
+Who may do what comes from :mod:`panhuo.accounts.permissions`: ``dashboard.operator`` manages campaigns;
+``campaign.view`` over a participating institution lets its members read a campaign; ``patent.dispose``
+(the institution's admins, and the operator) lists a patent's declarations.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from pathlib import Path
+from types import SimpleNamespace
+
+import yaml
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
+
+from panhuo.accounts import service as accounts_service
+from panhuo.accounts.permissions import PermissionDenied, Principal, can, require
+from panhuo.licensing import campaigns as campaign_service
+from panhuo.licensing import service as declaration_service
+from panhuo.licensing import states
+from panhuo.licensing.models import CampaignEnterprise, Contract, Declaration, PushItem, TrialCheckin
+from panhuo.licensing.rules import ELIGIBILITY_CHECKS, LicensingError
+from panhuo.patents.models import Patent
+from panhuo.web import charts, i18n
+from panhuo.web.deps import CsrfForm, CurrentPrincipal, DbSession, Id, lang_of, render
+
+router = APIRouter(prefix="/licensing", include_in_schema=False)
+ACTIONS = ("interested", "trial", "checkin", "license", "decline")
+OPEN_STATUSES = ("draft", "filed", "published")
+FLASH = "licensing_flash"
+
+
+@lru_cache(maxsize=1)
+def _messages() -> dict[str, dict[str, str]]:
+    path = Path(__file__).resolve().parent / "data" / "web_messages.yaml"
+    with path.open(encoding="utf-8") as fh:
+        return yaml.safe_load(fh)["messages"]
+
+
+def translator(lang: str):
+    """This feature's messages first, then the web catalogue (Chinese by default)."""
+    base = i18n.translator(lang)
+
+    def t(key: str) -> str:
+        entry = _messages().get(key)
+        return (entry.get(lang) or entry.get("zh")) if entry else base(key)
+
+    return t
+
+
+def _render(request: Request, template: str, status_code: int = 200, **context):
+    return render(request, template, status_code=status_code, t=translator(lang_of(request)), **context)
+
+
+def _scope(institution_id: int | None) -> SimpleNamespace:
+    return SimpleNamespace(institution_id=institution_id)
+
+
+def _may_view(principal: Principal, campaign) -> bool:
+    return can(principal, "dashboard.operator") or any(
+        can(principal, "campaign.manage", _scope(i)) for i in campaign.institution_ids)
+
+
+def _campaign_or_404(db, principal: Principal, campaign_id: int):
+    campaign = campaign_service.get(db_session=db, campaign_id=campaign_id)
+    if campaign is None:
+        raise HTTPException(404, "no such campaign")
+    if not _may_view(principal, campaign):
+        raise PermissionDenied("licensing.campaign.view", principal)
+    return campaign
+
+
+def _require_campaign_reader(principal: Principal) -> None:
+    """Operators, or admins of some institution (they then see the campaigns their institution is in)."""
+    if not (can(principal, "dashboard.operator")
+            or any(can(principal, "campaign.manage", _scope(i)) for i in principal.institution_ids())):
+        raise PermissionDenied("licensing.campaign.view", principal)
+
+
+@router.get("/campaigns")
+def campaigns_page(request: Request, db: DbSession, principal: CurrentPrincipal):
+    """Campaigns the person may see, each with its funnel counts, and the funnel over all of them."""
+    _require_campaign_reader(principal)
+    visible = [c for c in campaign_service.list_campaigns(db_session=db) if _may_view(principal, c)]
+    funnels = {row["group"]: row for row in campaign_service.funnel_metrics(db_session=db, by="campaign")}
+    overall = None
+    if can(principal, "dashboard.operator"):
+        overall = campaign_service.funnel_metrics(db_session=db)[0]
+    return _render(request, "licensing/campaigns.html", campaigns=visible, funnels=funnels, overall=overall)
+
+
+@router.get("/funnel.svg")
+def funnel_svg(request: Request, db: DbSession, principal: CurrentPrincipal):
+    """The funnel of all campaigns as an SVG bar chart (the operator dashboard shows it)."""
+    require(principal, "dashboard.operator")
+    t = translator(lang_of(request))
+    total = campaign_service.funnel_metrics(db_session=db)[0]
+    svg = charts.bar_chart([(t(f"stage_{s}"), total[s]) for s in ("pushed", "interested", "trial", "licensed",
+                                                                  "declined")], title=t("lic_funnel_all"))
+    return Response(svg, media_type="image/svg+xml", headers={"Cache-Control": "no-store"})
+
+
+def _item_rows(db, campaign_id: int) -> list[dict]:
+    items = campaign_service.push_items(db_session=db, campaign_id=campaign_id)
+    if not items:
+        return []
+    ids = [i.id for i in items]
+    enterprises = {e.id: e for e in db.scalars(select(CampaignEnterprise)
+                                               .where(CampaignEnterprise.campaign_id == campaign_id))}
+    patents = {p.id: p for p in db.scalars(select(Patent).where(Patent.id.in_({i.patent_id for i in items})))}
+    checkins: dict[int, list] = {}
+    for c in db.scalars(select(TrialCheckin).where(TrialCheckin.item_id.in_(ids)).order_by(TrialCheckin.on)):
+        checkins.setdefault(c.item_id, []).append(c)
+    contracts = {c.push_item_id: c for c in db.scalars(select(Contract).where(Contract.push_item_id.in_(ids)))}
+    return [{"item": i, "enterprise": enterprises.get(i.enterprise_id), "patent": patents.get(i.patent_id),
+             "checkins": checkins.get(i.id, []), "contract": contracts.get(i.id)} for i in items]
+
+
+@router.get("/campaigns/{campaign_id}")
+def campaign_page(request: Request, db: DbSession, principal: CurrentPrincipal, campaign_id: Id):
+    """One campaign: its funnel (overall, by institution, by industry) and its push items with their reasons."""
+    campaign = _campaign_or_404(db, principal, campaign_id)
+    funnel = {by or "all": campaign_service.funnel_metrics(db_session=db, campaign_id=campaign.id, by=by)
+              for by in (None, "institution", "industry")}
+    names = [accounts_service.get_organisation(db_session=db, organisation_id=i) for i in campaign.institution_ids]
+    flash = request.session.pop(FLASH, None)
+    return _render(request, "licensing/campaign.html", campaign=campaign, funnel=funnel, rows=_item_rows(db, campaign.id),
+                   institutions=[o.name for o in names if o], can_manage=can(principal, "dashboard.operator"),
+                   flash=flash, allowed=lambda status: states.allowed("push_item", status))
+
+
+def _date(form, key: str) -> date:
+    raw = str(form.get(key) or "").strip()
+    try:
+        return date.fromisoformat(raw) if raw else date.today()
+    except ValueError:
+        raise LicensingError(f"'{raw}' is not a date (YYYY-MM-DD)") from None
+
+
+def _version(form) -> int | None:
+    raw = str(form.get("version") or "").strip()
+    return int(raw) if raw.isdigit() else None
+
+
+def _price(form) -> Decimal | None:
+    raw = str(form.get("price") or "").strip()
+    if not raw:
+        return None
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise LicensingError(f"fee '{raw}' is not a number") from None
+    if value < 0:
+        raise LicensingError("the fee cannot be negative")
+    return value
+
+
+def _apply(db, item: PushItem, action: str, form, actor: str) -> None:
+    common = {"db_session": db, "item_id": item.id, "actor": actor}
+    if action == "interested":
+        campaign_service.mark_interested(**common, on=_date(form, "on"), expected_version=_version(form))
+    elif action == "trial":
+        campaign_service.start_trial(**common, start=_date(form, "on"), expected_version=_version(form))
+    elif action == "checkin":
+        campaign_service.check_in(**common, on=_date(form, "on"), note=str(form.get("note") or ""))
+    elif action == "license":
+        licensor = str(form.get("licensor") or "").strip()
+        if not licensor:
+            patent = db.get(Patent, item.patent_id)
+            org = accounts_service.get_organisation(db_session=db, organisation_id=patent.institution_id) \
+                if patent.institution_id else None
+            licensor = org.name if org else ""
+        if not licensor:
+            raise LicensingError("name the licensor (the patentee) to draw up the licence contract")
+        campaign_service.license_item(**common, on=_date(form, "on"), licensor_name=licensor, price=_price(form),
+                                      expected_version=_version(form))
+    else:
+        campaign_service.decline_item(**common, on=_date(form, "on"), reason=str(form.get("reason") or ""),
+                                      expected_version=_version(form))
+
+
+@router.post("/items/{item_id}/{action}")
+def item_action(request: Request, db: DbSession, principal: CurrentPrincipal, item_id: Id, action: str,
+                form: CsrfForm):
+    """Move a push item along pushed → interested → trial → licensed | declined (or record a trial check-in)."""
+    require(principal, "dashboard.operator")
+    if action not in ACTIONS:
+        raise HTTPException(404, f"unknown action '{action}' (one of: {', '.join(ACTIONS)})")
+    item = db.get(PushItem, item_id)
+    if item is None:
+        raise HTTPException(404, "no such push item")
+    campaign_id = item.campaign_id
+    try:
+        _apply(db, item, action, form, principal.username)
+        db.commit()
+        request.session[FLASH] = {"ok": True, "item": item_id, "action": action}
+    except LicensingError as exc:
+        db.rollback()
+        request.session[FLASH] = {"ok": False, "item": item_id, "action": action, "message": str(exc)}
+    return RedirectResponse(f"/licensing/campaigns/{campaign_id}#item-{item_id}", status_code=303)
+
+
+@router.get("/declarations")
+def declarations_page(request: Request, db: DbSession, principal: CurrentPrincipal):
+    """The open-licence declarations of the person's institutions (all for the operator), each with its
+    content and eligibility checks by name."""
+    if not (principal.is_operator or any(can(principal, "patent.dispose", _scope(i))
+                                         for i in principal.institution_ids())):
+        raise PermissionDenied("licensing.declaration.view", principal)
+    rows = []
+    for declaration in declaration_service.list_declarations(db_session=db):
+        if declaration.status not in OPEN_STATUSES:
+            continue
+        patent = db.get(Patent, declaration.patent_id)
+        if patent is None or not can(principal, "patent.dispose", patent):
+            continue
+        rows.append(_declaration_row(db, declaration, patent))
+    return _render(request, "licensing/declarations.html", rows=rows, checks=ELIGIBILITY_CHECKS)
+
+
+def _declaration_row(db, declaration: Declaration, patent: Patent) -> dict:
+    result = declaration_service.check(db_session=db, declaration_id=declaration.id)
+    failed: dict[str, list[str]] = {}
+    for problem in result["eligibility"]:
+        failed.setdefault(problem["check"], []).append(problem["message"])
+    return {"declaration": declaration, "patent": patent, "content": result["content"], "failed": failed,
+            "ok": result["ok"]}

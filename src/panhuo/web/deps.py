@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import secrets
+import time
 from collections.abc import Iterator
 from typing import Annotated, Any
 
@@ -16,7 +17,7 @@ from fastapi import Depends, HTTPException, Path, Query, Request
 from sqlalchemy.orm import Session
 
 from panhuo.accounts import service as accounts_service
-from panhuo.accounts.permissions import Principal
+from panhuo.accounts.permissions import Grant, Principal
 from panhuo.db import session_factory
 from panhuo.web import i18n
 
@@ -45,15 +46,29 @@ def csrf_token(request: Request) -> str:
     return token
 
 
+# The principal is kept in the signed session for this long, then re-read (deactivation, password change and
+# membership changes take effect within this window).
+PRINCIPAL_TTL_SECONDS = 60
+
+
 def _principal_from_session(request: Request, db: Session) -> Principal | None:
     user_id = request.session.get("uid")
     if not user_id:
         return None
+    cached = request.session.get("principal")
+    if cached and time.time() - cached.get("at", 0) < PRINCIPAL_TTL_SECONDS:
+        return Principal(user_id=user_id, username=cached["username"], display_name=cached["display_name"],
+                         grants=tuple(Grant(*g) for g in cached["grants"]))
     user = accounts_service.get_user(db_session=db, user_id=user_id)
     if user is None or not user.active or request.session.get("pw") != user.password_hash[-12:]:
         request.session.pop("uid", None)
+        request.session.pop("principal", None)
         return None
-    return accounts_service.principal_for(db_session=db, user=user)
+    principal = accounts_service.principal_for(db_session=db, user=user)
+    request.session["principal"] = {
+        "at": time.time(), "username": principal.username, "display_name": principal.display_name,
+        "grants": [[g.role, g.organisation_id, g.institution_id, g.department_id] for g in principal.grants]}
+    return principal
 
 
 def optional_principal(request: Request, db: DbSession) -> Principal | None:

@@ -1,0 +1,163 @@
+"""Web load: list and detail pages at 50 concurrent signed-in users, on SQLite and PostgreSQL (loopback).
+
+A uvicorn server (2 workers) serves a seeded synthetic workspace; a bounded asyncio + httpx load generator
+runs in this process with 50 concurrent clients, each signed in as the institution admin (the heaviest
+scope: every page checks the session, loads the principal, queries and renders). The generator shares the
+two cores with the server, so the figures are a lower bound for the server alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import uuid
+
+import httpx
+
+from benchmarks.harness import WORK, percentile
+
+GOAL_RPS, GOAL_P95_MS, USERS = 300, 100, 50
+SCALES = {"small": {"patents": 200, "seconds": 5}, "full": {"patents": 5000, "seconds": 20}}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _seed(url: str, patents: int) -> list[int]:
+    from sqlalchemy import select
+
+    from panhuo.db import get_engine, migrate, session_scope
+    from panhuo.patents.models import Patent
+    from panhuo.web.demo import seed_demo
+
+    engine = get_engine(url)
+    migrate(engine)
+    with session_scope(engine) as db:
+        seed_demo(db, patents=patents)
+    with session_scope(engine) as db:
+        uni = db.scalars(select(Patent.institution_id).where(Patent.department_id.is_not(None))).first()
+        return list(db.scalars(select(Patent.id).where(Patent.institution_id == uni).limit(500)))
+
+
+def _serve(url: str, workspace, port: int) -> subprocess.Popen:
+    env = {**os.environ, "PANHUO_WORKSPACE": str(workspace), "PANHUO_DB": url,
+           "PANHUO_SECRET_KEY": "bench-secret-" + "x" * 40}
+    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "panhuo.web.asgi:app", "--host", "127.0.0.1",
+                             "--port", str(port), "--workers", "2", "--log-level", "warning", "--no-access-log"],
+                            env=env)
+    for _ in range(150):
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/login", timeout=1).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    proc.terminate()
+    raise RuntimeError("server did not start")
+
+
+def _cookies(base: str) -> httpx.Cookies:
+    from panhuo.web.demo import DEMO_PASSWORD
+
+    with httpx.Client(base_url=base) as client:
+        token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text).group(1)
+        r = client.post("/login", data={"csrf_token": token, "username": "uni-admin", "password": DEMO_PASSWORD})
+        assert r.status_code in (200, 303), r.status_code
+        return client.cookies
+
+
+async def _load(base: str, paths: list[str], cookies, seconds: float) -> dict:
+    latencies: list[float] = []
+    errors = 0
+    stop = time.perf_counter() + seconds
+    limits = httpx.Limits(max_connections=USERS, max_keepalive_connections=USERS)
+
+    async with httpx.AsyncClient(base_url=base, cookies=cookies, limits=limits, timeout=30) as client:
+        async def user(n: int) -> None:
+            nonlocal errors
+            i = n
+            while time.perf_counter() < stop:
+                start = time.perf_counter()
+                r = await client.get(paths[i % len(paths)])
+                latencies.append(time.perf_counter() - start)
+                errors += r.status_code != 200
+                i += USERS
+
+        began = time.perf_counter()
+        await asyncio.gather(*(user(n) for n in range(USERS)))
+        elapsed = time.perf_counter() - began
+    return {"requests": len(latencies), "rps": len(latencies) / elapsed, "errors": errors,
+            "p50_ms": percentile(latencies, 50) * 1000, "p95_ms": percentile(latencies, 95) * 1000}
+
+
+def _backend(name: str, url: str, scale: dict, rows: list) -> None:
+    workspace = WORK / f"web-{name}"
+    workspace.mkdir(parents=True, exist_ok=True)
+    ids = _seed(url, scale["patents"])
+    port = _free_port()
+    proc = _serve(url, workspace, port)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        cookies = _cookies(base)
+        for page, paths in (("list", [f"/patents?page={p}" for p in range(1, 9)]),
+                            ("detail", [f"/patents/{i}" for i in ids])):
+            asyncio.run(_load(base, paths[:4], cookies, 1.0))  # warm-up
+            res = asyncio.run(_load(base, paths, cookies, scale["seconds"]))
+            note = f"{res['requests']} requests, {res['errors']} errors, p50 {res['p50_ms']:.0f} ms"
+            rows.append({"metric": f"{name} {page} page throughput", "value": round(res["rps"]), "unit": "req/s",
+                         "goal": f">= {GOAL_RPS}", "baseline": None, "ratio": round(res["rps"] / GOAL_RPS, 2),
+                         "note": note})
+            rows.append({"metric": f"{name} {page} page p95 latency", "value": round(res["p95_ms"], 1),
+                         "unit": "ms", "goal": f"< {GOAL_P95_MS}", "baseline": None,
+                         "ratio": round(res["p95_ms"] / GOAL_P95_MS, 2), "note": f"{USERS} concurrent users"})
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+def _pg_database(base_url: str) -> str | None:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    try:
+        admin = create_engine(base_url, isolation_level="AUTOCOMMIT")
+        name = f"panhuo_bench_web_{uuid.uuid4().hex[:8]}"
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        return make_url(base_url).set(database=name).render_as_string(hide_password=False)
+    except Exception:
+        return None
+
+
+def run(scale: str) -> dict:
+    cfg = SCALES[scale]
+    rows: list[dict] = []
+    notes = [f"{cfg['patents']} synthetic patents (marked synthetic); uvicorn with 2 workers on 127.0.0.1; "
+             f"{USERS} concurrent signed-in users (institution admin) from an asyncio httpx generator in the same "
+             f"machine; {cfg['seconds']} s per page kind after a 1 s warm-up.",
+             "Shared, loaded machine: 2 cores used by the server, the load generator and other engineers' work "
+             "at the same time; figures are a lower bound."]
+    sqlite_path = WORK / "web-sqlite" / "panhuo.db"
+    sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        p = sqlite_path.with_name(sqlite_path.name + suffix)
+        if p.exists():
+            p.unlink()
+    _backend("SQLite", f"sqlite:///{sqlite_path}", cfg, rows)
+    pg = os.environ.get("PANHUO_BENCH_PG") or os.environ.get("PANHUO_TEST_PG")
+    pg_url = _pg_database(pg) if pg else None
+    if pg_url:
+        _backend("PostgreSQL", pg_url, cfg, rows)
+    else:
+        notes.append("PostgreSQL not measured: set PANHUO_BENCH_PG (or PANHUO_TEST_PG) to a server URL.")
+    return {"title": "Web load (list and detail pages)",
+            "goal": f">= {GOAL_RPS} req/s with p95 < {GOAL_P95_MS} ms at {USERS} concurrent users",
+            "rows": rows, "notes": notes}

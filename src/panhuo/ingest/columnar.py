@@ -28,25 +28,47 @@ _PROBLEMS = (v.ValueProblem, numbers.NumberError)
 _APP_WEIGHTS = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
 
 
+def _parse_one(parse, raw: Any) -> Any:
+    try:
+        value = parse(raw)
+    except _PROBLEMS:
+        return _FAILED
+    return _SKIP if value is None or value == [] or value == "" else value
+
+
 def _parse_distinct(parse, column: Sequence[Any]) -> list[Any]:
-    """``parse`` applied once per distinct cell; ``_SKIP`` for empty results, ``_FAILED`` for problems."""
+    """``parse`` applied once per distinct cell; ``_SKIP`` for empty results, ``_FAILED`` for problems.
+
+    Distinct values and each cell's code come from polars (hashing in Rust); a list value is copied per row so
+    that no two records share a mutable value.
+    """
+    try:
+        series = pl.Series("c", column, dtype=pl.String)
+    except (TypeError, pl.exceptions.PolarsError):  # cells that are not all text (a typed sheet)
+        return _parse_distinct_py(parse, column)
+    distinct = series.filter(series.is_not_null() & (series != "")).unique(maintain_order=True)
+    if distinct.len() == 0:
+        return [_SKIP] * len(column)
+    parsed = [_parse_one(parse, raw) for raw in distinct.to_list()]
+    codes = series.replace_strict(distinct, pl.int_range(distinct.len(), eager=True), default=None,
+                                  return_dtype=pl.Int64).to_list()
+    if any(value.__class__ is list for value in parsed):
+        return [_SKIP if c is None else (list(parsed[c]) if parsed[c].__class__ is list else parsed[c])
+                for c in codes]
+    return [_SKIP if c is None else parsed[c] for c in codes]
+
+
+def _parse_distinct_py(parse, column: Sequence[Any]) -> list[Any]:
     cache: dict[Any, Any] = {}
     out: list[Any] = []
-    append = out.append
     for raw in column:
         if raw is None or raw == "":
-            append(_SKIP)
+            out.append(_SKIP)
             continue
         value = cache.get(raw)
         if value is None:
-            try:
-                value = parse(raw)
-            except _PROBLEMS:
-                value = _FAILED
-            if value is None or value == [] or value == "":
-                value = _SKIP
-            cache[raw] = value
-        append(list(value) if value.__class__ is list else value)
+            value = cache[raw] = _parse_one(parse, raw)
+        out.append(list(value) if value.__class__ is list else value)
     return out
 
 
@@ -139,19 +161,28 @@ def convert_batch(converter: RowConverter, row_numbers: Sequence[int],
                 failed[i] = True
     synthetic = columns[converter.synthetic_index] if converter.synthetic_index is not None and \
         converter.synthetic_index < len(columns) else None
-    put, finish = converter.put, converter.finish
+    good = [i for i in range(n) if not failed[i]]
+    rows: dict[int, dict[str, Any]] = {i: {} for i in good}
+    for name, parsed_values, raw in plan:  # column by column: each row's keys still arrive in plan order
+        if all(parsed_values[i] is _SKIP for i in good):
+            continue
+        for i in good:
+            value = parsed_values[i]
+            if value is not _SKIP:
+                values = rows[i]
+                if name not in values:
+                    values[name] = value
+                if name == "legal_status":
+                    values["legal_status_raw"] = value
+                elif name == "application_no":
+                    values["application_no_raw"] = v.clean_text(raw[i])
+    finish = converter.finish
     out: list[PatentRecord | RowError] = []
     for i, row in enumerate(row_numbers):
         if failed[i]:
-            cells = [c[i] for c in columns]
-            record, errors = converter.convert(cells, row)
+            record, errors = converter.convert([c[i] for c in columns], row)
         else:
-            values: dict[str, Any] = {}
-            for name, parsed_values, raw in plan:
-                value = parsed_values[i]
-                if value is not _SKIP:
-                    put(values, name, value, raw[i])
-            record, errors = finish(values, [], row, synthetic[i] if synthetic is not None else None)
+            record, errors = finish(rows[i], [], row, synthetic[i] if synthetic is not None else None)
         out.extend(errors)
         if record is not None:
             out.append(record)

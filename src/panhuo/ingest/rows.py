@@ -181,11 +181,12 @@ class RowConverter:
         extra: dict[str, Any] = {}
         pct: dict[str, Any] = {}
         for name, value in values.items():
-            if name.startswith("extra."):
+            kind = _FIELD_KINDS.get(name) or _field_kind(name)
+            if kind == "extra":
                 _set_nested(extra, name.split(".")[1:], _jsonable(value))
-            elif name.startswith("pct."):
+            elif kind == "pct":
                 pct[name[4:]] = _jsonable(value)
-            elif name in _COLUMN_FIELDS:
+            elif kind == "column":
                 fields[name] = value
         if pct:
             fields["pct"] = pct
@@ -211,6 +212,22 @@ _COLUMN_FIELDS = frozenset({
     "npl_citation_count", "forward_citations", "forward_citation_count", "transfer_count", "licence_count",
     "pledge_count", "agency", "agents", "examiner", "applicant_address", "region_code",
 })
+
+
+_FIELD_KINDS: dict[str, str] = {}
+
+
+def _field_kind(name: str) -> str:
+    """Where a mapped field goes: ``extra``, ``pct``, a Patent ``column``, or ``other`` (parties, events …)."""
+    kind = "extra" if name.startswith("extra.") else "pct" if name.startswith("pct.") else \
+        "column" if name in _COLUMN_FIELDS else "other"
+    _FIELD_KINDS[name] = kind
+    return kind
+
+
+@lru_cache(maxsize=1024)
+def _applicant_kinds(cell: str | None) -> tuple[str | None, ...]:
+    return tuple(APPLICANT_KINDS.get(k) for k in v.split_multi(cell))
 
 
 def _jsonable(value: Any) -> Any:
@@ -272,7 +289,9 @@ def _parties(values: dict) -> list[PartyRecord]:
                                ("inventors", "inventor", "first_inventor")):
         names = values.get(field) or ([values[first]] if values.get(first) else [])
         out.extend(PartyRecord(role=role, raw_name=name, position=i) for i, name in enumerate(names))
-    kinds = [APPLICANT_KINDS.get(k) for k in v.split_multi(values.get("applicant_kind"))]
+    kind_cell = values.get("applicant_kind")
+    kinds = _applicant_kinds(kind_cell) if kind_cell is None or isinstance(kind_cell, str) else \
+        [APPLICANT_KINDS.get(k) for k in v.split_multi(kind_cell)]
     owners = [p for p in out if p.role in ("applicant", "patentee")]
     applicants = [p for p in owners if p.role == "applicant"]
     for party, kind in zip(applicants, kinds):

@@ -154,9 +154,10 @@ class Upserter:
         bulk.insert_rows(self.conn, bulk.PATENTS, rows)
         ids = bulk.ids_by(self.conn, bulk.PATENTS.c.application_no, [row["application_no"] for row in rows])
         sources, links, events = [], [], []
-        self._ensure_parties([(r, p) for r in records for p in r.parties])
+        party_keys = [self._record_keys(r) for r in records]
+        self._ensure_parties([(p, k) for r, keys in zip(records, party_keys) for p, k in zip(r.parties, keys)])
         masks: dict[frozenset, int] = {}
-        for record, row in zip(records, rows):
+        for record, row, keys in zip(records, rows, party_keys):
             pid = ids[row["application_no"]]
             names = {k for k in record.fields if k in row}
             names.update(k for k in _ID_COLUMNS if row[k] is not None)
@@ -168,7 +169,7 @@ class Upserter:
             if mask is None:
                 mask = masks[key] = mask_of(names)
             sources.append(self._source_row(record, pid, mask, now))
-            links.extend(self._link_rows(record, pid, record.parties))
+            links.extend(self._link_rows(record, pid, record.parties, keys))
             events.extend(self._event_rows(record, pid, record.events))
         bulk.insert_rows(self.conn, bulk.PATENT_PARTIES, links)
         bulk.insert_rows(self.conn, bulk.EVENTS, events)
@@ -196,7 +197,7 @@ class Upserter:
         names = bulk.fetch_party_names(self.conn, pids)
         event_keys = bulk.fetch_event_keys(self.conn, pids)
         now = utcnow()
-        self._ensure_parties([(r, p) for r, _ in pairs for p in r.parties])
+        self._ensure_parties([(p, self._party_key(r, p)) for r, _ in pairs for p in r.parties])
         for record, row in pairs:
             if self._merge_one(record, row, names.get(row["id"], {}), event_keys.get(row["id"], set()), now):
                 self.counts.updated += 1
@@ -246,10 +247,19 @@ class Upserter:
             return f"{key}@{self._key(owner)}" if owner else key
         return key
 
-    def _ensure_parties(self, pairs: list[tuple[PatentRecord, PartyRecord]]) -> None:
+    def _record_keys(self, record: PatentRecord) -> list[str]:
+        """The party key of each of ``record.parties`` (as :meth:`_party_key`, the owner looked up once)."""
+        owner = next((p.raw_name for p in record.parties if p.role != "inventor"), "")
+        owner_key = self._key(owner) if owner else ""
+        keys = []
+        for party in record.parties:
+            key = self._key(party.raw_name)
+            keys.append(f"{key}@{owner_key}" if party.role == "inventor" and owner else key)
+        return keys
+
+    def _ensure_parties(self, pairs: list[tuple[PartyRecord, str]]) -> None:
         wanted: dict[str, dict] = {}
-        for record, party in pairs:
-            key = self._party_key(record, party)
+        for party, key in pairs:
             if key in self.party_ids or key in wanted:
                 continue
             kind = party.kind or ("individual" if party.role == "inventor"
@@ -263,9 +273,12 @@ class Upserter:
         bulk.insert_ignore(self.conn, bulk.PARTIES, missing, "key")
         self.party_ids.update(bulk.ids_by(self.conn, bulk.PARTIES.c.key, [r["key"] for r in missing]))
 
-    def _link_rows(self, record: PatentRecord, pid: int, parties: list[PartyRecord]) -> list[dict]:
-        return [{"patent_id": pid, "party_id": self.party_ids[self._party_key(record, p)], "role": p.role,
-                 "position": p.position, "raw_name": p.raw_name[:300], "share": p.share} for p in parties]
+    def _link_rows(self, record: PatentRecord, pid: int, parties: list[PartyRecord],
+                   keys: list[str] | None = None) -> list[dict]:
+        keys = keys if keys is not None else [self._party_key(record, p) for p in parties]
+        ids = self.party_ids
+        return [{"patent_id": pid, "party_id": ids[key], "role": p.role, "position": p.position,
+                 "raw_name": p.raw_name[:300], "share": p.share} for p, key in zip(parties, keys)]
 
     def _event_rows(self, record: PatentRecord, pid: int, events) -> list[dict]:
         return [{"patent_id": pid, "event_date": e.event_date, "kind": e.kind, "code": e.code,

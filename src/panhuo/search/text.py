@@ -29,8 +29,16 @@ _SPACE = re.compile(r"\s+")
 _LATIN_TOKEN = re.compile(r"^[a-z0-9][a-z0-9.\-+]*$")
 _NUMBER = re.compile(r"^[0-9][0-9.,%\-]*$")
 _WORDCHAR = re.compile(r"[0-9A-Za-z\u3400-\u9fff]")
-# Only convert when a character outside the simplified-only range could be traditional.
-_MAYBE_TRADITIONAL = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _traditional_chars() -> frozenset[str]:
+    """The characters zhconv rewrites to a different simplified character."""
+    table = zhconv.zhconv.getdict("zh-hans")
+    return frozenset(k for k, v in table.items() if len(k) == 1 and k != v)
+
+
+# zhconv is slow (pure Python); run it only on text holding at least one traditional character.
+_MAYBE_TRADITIONAL = _traditional_chars()
 
 
 @dataclass(frozen=True)
@@ -59,8 +67,8 @@ def normalize(text: str | None) -> str:
     """Full-width → half-width (NFKC), traditional → simplified Chinese, whitespace folded, stripped."""
     if not text:
         return ""
-    value = unicodedata.normalize("NFKC", text)
-    if _MAYBE_TRADITIONAL.search(value):
+    value = text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
+    if not _MAYBE_TRADITIONAL.isdisjoint(value):
         value = zhconv.convert(value, "zh-hans")
     return _SPACE.sub(" ", value).strip()
 
@@ -83,6 +91,7 @@ class Analyzer:
         self._lock = threading.Lock()
         self.stop = stop or stopwords()
         self.dictionary_size = 0
+        self._terms: dict[str, str | None] = {}  # token → term memo (tokens repeat heavily)
         self.add_words(words)
 
     def add_words(self, words: Iterable[str], freq: int = 2000, tag: str = "nz") -> int:
@@ -95,6 +104,7 @@ class Analyzer:
                     self._jieba.add_word(word, freq, tag)
                     added += 1
         self.dictionary_size += added
+        self._terms.clear()
         return added
 
     def segment(self, text: str, *, search: bool = False) -> list[str]:
@@ -116,6 +126,16 @@ class Analyzer:
 
     def term(self, token: str) -> str | None:
         """One segment → an index term, or None for stop words, punctuation and bare numbers."""
+        try:
+            return self._terms[token]
+        except KeyError:
+            pass
+        value = self._term(token)
+        if len(self._terms) < 500_000:
+            self._terms[token] = value
+        return value
+
+    def _term(self, token: str) -> str | None:
         token = token.strip().lower()
         if not token or not is_word(token):
             return None
@@ -131,9 +151,10 @@ class Analyzer:
         """Index/query terms of a text, in order (duplicates kept: they carry term frequency)."""
         if not text:
             return []
+        memo = self._terms
         out = []
         for token in self.segment(text, search=search):
-            term = self.term(token)
+            term = memo[token] if token in memo else self.term(token)
             if term:
                 out.append(term)
         return out

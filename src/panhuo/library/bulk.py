@@ -17,7 +17,8 @@ from panhuo.taxonomy.catalog import SEI_CODE, Catalog
 
 TOP = 5  # targets kept per patent and scheme
 MIN_WEIGHT = 0.02
-SCHEMA = {"patent_id": pl.Int64, "scheme": pl.Utf8, "code": pl.Utf8, "weight": pl.Float64, "source": pl.Utf8}
+SCHEMES = pl.Enum(["ipc", "wipo", "gbt4754", "sei_official", "sei", "ipdense", "cluster_ind", "cluster_ipc", "cluster"])
+SCHEMA = {"patent_id": pl.Int64, "scheme": SCHEMES, "code": pl.Utf8, "weight": pl.Float64, "source": pl.Utf8}
 
 
 def _explode(patents: pl.DataFrame) -> pl.DataFrame:
@@ -38,18 +39,45 @@ def _code_table(catalog: Catalog, codes: list[str]) -> pl.DataFrame:
     rows = []
     for code in codes:
         rows.append((code, "ipc", code[:4], 1.0, "official:patent-record"))
-        for scheme, concordance in (("wipo", catalog.wipo), ("gbt4754", catalog.gbt), ("sei", catalog.sei_ipc)):
-            rows += [(code, scheme, m.target.split(".")[0] if scheme == "sei" else m.target, m.weight, m.source)
+        for scheme, concordance in (("wipo", catalog.wipo), ("gbt4754", catalog.gbt),
+                                    ("sei_official", catalog.sei_ipc)):
+            rows += [(code, scheme, m.target.split(".")[0] if scheme == "sei_official" else m.target, m.weight,
+                      m.source)
                      for m in concordance.lookup(code)]
     return pl.DataFrame(rows, schema={"code": pl.Utf8, "scheme": pl.Utf8, "target": pl.Utf8,
                                       "weight": pl.Float64, "source": pl.Utf8}, orient="row")
 
 
-def _aggregate(joined: pl.DataFrame) -> pl.DataFrame:
-    agg = (joined.group_by("patent_id", "scheme", "target")
-           .agg((pl.col("weight") * pl.col("share")).sum().alias("weight"), pl.col("source").first()))
-    agg = agg.with_columns((pl.col("weight") / pl.col("weight").sum().over("patent_id", "scheme")).alias("weight"))
-    return agg.rename({"target": "code"})
+def _derived_table(catalog: Catalog, table: pl.DataFrame, clusters: list[cluster_rules.Cluster]) -> pl.DataFrame:
+    """Per IPC symbol, what its industries imply: SEI (2018 tags), 专利密集型 (2019 tags) and the industry
+    part of each cluster fit.  All three are linear in the industry weights, so they are computed once per
+    symbol here and summed per patent later (one join for any number of patents)."""
+    industries = table.filter(pl.col("scheme") == "gbt4754").select("code", "target", "weight")
+    sei_table, dense_table = _tag_tables(catalog)
+    parts = []
+    for scheme, tags, source in (("sei", sei_table, "derived:gbt4754-sei-2018"),
+                                 ("ipdense", dense_table, "derived:gbt4754-ipdense-2019")):
+        joined = industries.join(tags.rename({"code": "target", "target": "tag"}), on="target")
+        parts.append(joined.group_by("code", "tag").agg((pl.col("weight") * pl.col("factor")).sum().alias("weight"))
+                     .rename({"tag": "target"}).with_columns(pl.lit(scheme).alias("scheme"), pl.lit(source).alias("source")))
+    if clusters:
+        targets = industries["target"].unique().to_list()
+        member = [(t, c.id, 1.0 if any(t.startswith(m) for m in c.industries) else 0.5)
+                  for c in clusters for t in targets if any(t.startswith(m) or m.startswith(t) for m in c.industries)]
+        member_df = pl.DataFrame(member, schema={"target": pl.Utf8, "cluster": pl.Utf8, "factor": pl.Float64},
+                                 orient="row")
+        joined = industries.join(member_df, on="target")
+        parts.append(joined.group_by("code", "cluster").agg((pl.col("weight") * pl.col("factor")).sum().alias("weight"))
+                     .rename({"cluster": "target"}).with_columns(pl.lit("cluster_ind").alias("scheme"),
+                                                                  pl.lit("derived:cluster-fit").alias("source")))
+        codes = table["code"].unique().to_list()
+        prefixes = [(c.id, tuple(ipc_rules.normalise(p) for p in c.ipc)) for c in clusters if c.ipc]
+        hits = sorted({(code, cid) for cid, starts in prefixes for code in codes if code.startswith(starts)})
+        parts.append(pl.DataFrame(hits, schema={"code": pl.Utf8, "target": pl.Utf8}, orient="row")
+                     .with_columns(pl.lit(1.0).alias("weight"), pl.lit("cluster_ipc").alias("scheme"),
+                                   pl.lit("derived:cluster-fit").alias("source")))
+    cols = ["code", "scheme", "target", "weight", "source"]
+    return pl.concat([part.select(cols) for part in parts]) if parts else pl.DataFrame(schema=table.schema)
 
 
 def _tag_tables(catalog: Catalog) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -65,68 +93,77 @@ def _tag_tables(catalog: Catalog) -> tuple[pl.DataFrame, pl.DataFrame]:
     return pl.DataFrame(sei, schema=schema, orient="row"), pl.DataFrame(dense, schema=schema, orient="row")
 
 
-def _via_industries(industries: pl.DataFrame, table: pl.DataFrame, scheme: str, source: str,
-                    normalise: bool) -> pl.DataFrame:
-    joined = industries.join(table, on="code")
-    out = (joined.group_by("patent_id", "target").agg((pl.col("weight") * pl.col("factor")).sum().alias("weight"))
-           .rename({"target": "code"}).with_columns(pl.lit(scheme).alias("scheme"), pl.lit(source).alias("source")))
-    return out.select(list(SCHEMA))
-
-
-def _cluster_fits(patents: pl.DataFrame, long: pl.DataFrame, industries: pl.DataFrame,
-                  clusters: list[cluster_rules.Cluster]) -> pl.DataFrame:
-    if not clusters:
-        return pl.DataFrame(schema=SCHEMA)
-    ind_codes = industries["code"].unique().to_list()
-    member = [(code, c.id, 1.0 if any(code.startswith(m) for m in c.industries) else 0.5)
-              for c in clusters for code in ind_codes
-              if any(code.startswith(m) or m.startswith(code) for m in c.industries)]
-    member_df = pl.DataFrame(member, schema={"code": pl.Utf8, "cluster": pl.Utf8, "factor": pl.Float64}, orient="row")
-    ind = (industries.join(member_df, on="code").group_by("patent_id", "cluster")
-           .agg((pl.col("weight") * pl.col("factor")).sum().clip(upper_bound=1.0).alias("ind")))
-    ipc_codes = long["code"].unique().to_list()
-    hits = [(code, c.id) for c in clusters for p in c.ipc for code in ipc_codes
-            if code.startswith(ipc_rules.normalise(p))]
-    hit_df = pl.DataFrame(hits, schema={"code": pl.Utf8, "cluster": pl.Utf8}, orient="row").unique()
-    ipc = long.join(hit_df, on="code").select("patent_id", "cluster").unique().with_columns(pl.lit(1.0).alias("ipc"))
-    kw_frames = []
+def _keyword_hits(patents: pl.DataFrame, clusters: list[cluster_rules.Cluster]) -> pl.DataFrame:
+    frames = []
+    titles = patents.select("patent_id", pl.col("title").fill_null(""))
     for c in clusters:
         if c.keywords:
-            hit = patents.filter(pl.col("title").fill_null("").str.contains_any(list(c.keywords)))
-            kw_frames.append(hit.select("patent_id").with_columns(pl.lit(c.id).alias("cluster"), pl.lit(1.0).alias("kw")))
-    kw = pl.concat(kw_frames) if kw_frames else pl.DataFrame(schema={"patent_id": pl.Int64, "cluster": pl.Utf8,
-                                                                    "kw": pl.Float64})
-    keys = pl.concat([ind.select("patent_id", "cluster"), ipc.select("patent_id", "cluster"),
-                      kw.select("patent_id", "cluster")]).unique()
-    scored = (keys.join(ind, on=["patent_id", "cluster"], how="left").join(ipc, on=["patent_id", "cluster"], how="left")
-              .join(kw, on=["patent_id", "cluster"], how="left")
-              .with_columns(pl.col("ind", "ipc", "kw").fill_null(0.0))
-              .with_columns((cluster_rules.W_INDUSTRY * pl.col("ind") + cluster_rules.W_IPC * pl.col("ipc")
-                             + cluster_rules.W_KEYWORD * pl.col("kw")).round(4).alias("weight")))
-    return (scored.rename({"cluster": "code"}).with_columns(pl.lit("cluster").alias("scheme"),
-                                                             pl.lit("derived:cluster-fit").alias("source"))
-            .select(list(SCHEMA)))
+            hit = titles.filter(pl.col("title").str.contains_any(list(c.keywords)))
+            frames.append(hit.select("patent_id").with_columns(pl.lit(c.id).alias("code")))
+    return pl.concat(frames) if frames else pl.DataFrame(schema={"patent_id": pl.Int64, "code": pl.Utf8})
 
 
 def classify_frame(patents: pl.DataFrame, catalog: Catalog,
                    clusters: list[cluster_rules.Cluster] | None = None) -> pl.DataFrame:
     """Every scheme for every patent of the frame (``patent_id``, ``codes``, optional ``title``)."""
+    clusters = clusters or []
     if "title" not in patents.columns:
         patents = patents.with_columns(pl.lit("").alias("title"))
     long = _explode(patents)
     table = _code_table(catalog, long["code"].unique().to_list())
-    direct = _aggregate(long.join(table, on="code")).select(list(SCHEMA))
-    industries = direct.filter(pl.col("scheme") == "gbt4754").select("patent_id", "code", "weight")
-    sei_table, dense_table = _tag_tables(catalog)
-    has_direct_sei = set(direct.filter(pl.col("scheme") == "sei")["patent_id"].unique().to_list())
-    sei = _via_industries(industries, sei_table, "sei", "derived:gbt4754-sei-2018", True)
-    sei = sei.filter(~pl.col("patent_id").is_in(list(has_direct_sei)))
-    sei = sei.with_columns(pl.col("weight").round(6))
-    dense = _via_industries(industries, dense_table, "ipdense", "derived:gbt4754-ipdense-2019", False)
-    fits = _cluster_fits(patents, long, industries, clusters or [])
-    parts = [direct, sei, dense.with_columns(pl.col("weight").clip(upper_bound=1.0)), fits]
-    result = pl.concat([part.select(list(SCHEMA)).cast(SCHEMA) for part in parts])
+    table = pl.concat([table, _derived_table(catalog, table, clusters)])
+    # Integer keys for the big join and group-by; names are joined back on the (much smaller) result.
+    keys = table.select(pl.col("scheme").cast(SCHEMES), "target").unique().with_row_index("key")
+    sources = table.select("source").unique().with_row_index("src")
+    table = table.with_columns(pl.col("scheme").cast(SCHEMES)).join(keys, on=["scheme", "target"]).join(sources,
+                                                                                                      on="source")
+    summed = (long.join(table.select("code", "key", "weight", "src"), on="code")
+              .group_by("patent_id", "key")
+              .agg((pl.col("weight") * pl.col("share")).sum().alias("raw"), pl.col("src").first()))
+    summed = summed.join(keys, on="key").join(sources, on="src").drop("key", "src")
+    mapped_codes = table.filter(pl.col("scheme") == "gbt4754")["code"].unique()
+    mapped = (long.filter(pl.col("code").is_in(mapped_codes.implode())).group_by("patent_id")
+              .agg(pl.col("share").sum().alias("mapped_share")))
+    summed = summed.join(mapped, on="patent_id", how="left")
+    summed = summed.with_columns(
+        pl.when(pl.col("scheme").is_in(["ipc", "wipo", "gbt4754"]))
+        .then(pl.col("raw") / pl.col("raw").sum().over("patent_id", "scheme"))
+        .when(pl.col("scheme") == "cluster_ipc").then(pl.lit(1.0))
+        .otherwise(pl.col("raw") / pl.col("mapped_share")).alias("weight"))
+    result = _finish(summed, _keyword_hits(patents, clusters))
     result = result.filter(pl.col("weight") >= MIN_WEIGHT)
-    result = result.with_columns(pl.col("weight").rank("ordinal", descending=True).over("patent_id", "scheme")
-                                 .cast(pl.Int32).alias("rank"))
-    return result.filter(pl.col("rank") <= TOP).sort("patent_id", "scheme", "rank")
+    return _ranked(result).filter(pl.col("rank") <= TOP)
+
+
+def _ranked(frame: pl.DataFrame) -> pl.DataFrame:
+    """Rank 1, 2, … within each (patent, scheme) by weight: one sort and a segmented count (no hashing)."""
+    frame = frame.sort(["patent_id", "scheme", "weight"], descending=[False, False, True])
+    idx = pl.int_range(pl.len(), dtype=pl.Int64)
+    start = (pl.col("patent_id") != pl.col("patent_id").shift(1)) | (pl.col("scheme") != pl.col("scheme").shift(1))
+    return frame.with_columns(
+        (idx - pl.when(start.fill_null(True)).then(idx).otherwise(None).forward_fill() + 1).cast(pl.Int32)
+        .alias("rank"))
+
+
+def _finish(summed: pl.DataFrame, keywords: pl.DataFrame) -> pl.DataFrame:
+    """SEI precedence (official rows replace derived ones per patent) and the cluster-fit formula."""
+    plain = summed.filter(~pl.col("scheme").is_in(["cluster_ind", "cluster_ipc", "sei"]))
+    official_sei = plain.filter(pl.col("scheme") == "sei_official")
+    derived_sei = summed.filter(pl.col("scheme") == "sei").join(official_sei.select("patent_id").unique(),
+                                                                 on="patent_id", how="anti")
+    official_sei = official_sei.with_columns(
+        (pl.col("raw") / pl.col("raw").sum().over("patent_id")).alias("weight"), pl.lit("sei").alias("scheme"))
+    plain = plain.filter(pl.col("scheme") != "sei_official")
+    fit_parts = summed.filter(pl.col("scheme").is_in(["cluster_ind", "cluster_ipc"]))
+    keys = pl.concat([fit_parts.select("patent_id", "target"), keywords.rename({"code": "target"})]).unique()
+    ind = fit_parts.filter(pl.col("scheme") == "cluster_ind").select("patent_id", "target",
+                                                                     pl.col("weight").clip(upper_bound=1.0).alias("ind"))
+    ipc = fit_parts.filter(pl.col("scheme") == "cluster_ipc").select("patent_id", "target", pl.lit(1.0).alias("ipc"))
+    kw = keywords.rename({"code": "target"}).unique().with_columns(pl.lit(1.0).alias("kw"))
+    fits = (keys.join(ind, on=["patent_id", "target"], how="left").join(ipc, on=["patent_id", "target"], how="left")
+            .join(kw, on=["patent_id", "target"], how="left").with_columns(pl.col("ind", "ipc", "kw").fill_null(0.0))
+            .with_columns((cluster_rules.W_INDUSTRY * pl.col("ind") + cluster_rules.W_IPC * pl.col("ipc")
+                           + cluster_rules.W_KEYWORD * pl.col("kw")).round(4).alias("weight"),
+                          pl.lit("cluster").alias("scheme"), pl.lit("derived:cluster-fit").alias("source")))
+    parts = [plain, official_sei, derived_sei, fits]
+    return pl.concat([p.rename({"target": "code"}).select(list(SCHEMA)).cast(SCHEMA) for p in parts])

@@ -104,6 +104,12 @@ def _assigned_inventor(p: Principal, resource: Any) -> bool:
     return _attr(resource, "inventor_user_id") == p.user_id and p.has_role(Role.INVENTOR)
 
 
+def _demand_owner(p: Principal, r: Any) -> bool:
+    """A demand (resource with ``enterprise_id``) posted by one of the principal's enterprises."""
+    ent = _attr(r, "enterprise_id")
+    return ent is not None and ent in p.enterprise_ids()
+
+
 def _view_internal(p: Principal, r: Any) -> bool:
     return p.is_operator or _inside(p, r)
 
@@ -148,7 +154,10 @@ RULES: dict[str, Callable[[Principal, Any], bool]] = {
     # library, demands, dashboards, administration
     "library.browse": lambda p, r: True,
     "demand.create": lambda p, r: p.is_enterprise,
-    "demand.answer": lambda p, r: _inst_admin(p, r) or p.is_operator,
+    "demand.view": lambda p, r: p.is_operator or _demand_owner(p, r) or bool(
+        set(_attr(r, "routed_institution_ids") or ()) & p.institution_ids()),
+    "demand.manage": lambda p, r: p.is_operator or _demand_owner(p, r),  # refresh matches, route, close
+    "demand.answer": lambda p, r: _inst_admin(p, r) or p.is_operator,  # resource: the route (institution_id)
     "dashboard.operator": lambda p, r: p.is_operator,
     "dashboard.institution": _institution_staff,
     "audit.view": _manage_institution,

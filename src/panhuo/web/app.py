@@ -82,6 +82,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def _routers(app: FastAPI) -> None:
     from panhuo.accounts import views as accounts_views
+    from panhuo.demands import views as demands_views
     from panhuo.inventory import views as inventory_views
     from panhuo.web import api as web_api
     from panhuo.web import views as web_views
@@ -89,6 +90,7 @@ def _routers(app: FastAPI) -> None:
     app.include_router(accounts_views.router)
     app.include_router(web_views.router)
     app.include_router(inventory_views.router)
+    app.include_router(demands_views.router)
     app.include_router(accounts_views.api, prefix="/api/v1")
     app.include_router(web_api.router, prefix="/api/v1")
     app.include_router(inventory_views.api, prefix="/api/v1")

@@ -30,18 +30,18 @@ def _service(feature: str, name: str = "service"):
         return None
 
 
-def search_ids(*, db_session: Session, q: str) -> list[int] | None:
-    """Patent ids from the full-text search service, or ``None`` (callers fall back to a title filter)."""
+def search_ids(*, db_session: Session, q: str, workspace=None) -> list[int] | None:
+    """Patent ids from the full-text search (``search.service.search``), best first; ``None`` when the
+    workspace has no index yet (callers then fall back to a title/number filter)."""
     search_service = _service("search")
-    fn = getattr(search_service, "search", None)
-    if fn is None:
+    if search_service is None:
         return None
     try:
-        hits = fn(db_session=db_session, q=q, limit=500)
-    except Exception as exc:  # the index may not be built in this workspace
+        hits = search_service.search(db_session, q, top=500, workspace=workspace)
+    except (ValueError, LookupError, OSError) as exc:  # empty query, IndexMissing, unreadable index
         log.info("search unavailable: %s", exc)
         return None
-    return [getattr(h, "patent_id", None) or (h.get("patent_id") if isinstance(h, dict) else h) for h in hits]
+    return [h.patent_id for h in hits]
 
 
 def valuation_for(*, db_session: Session, patent: Patent) -> dict | None:

@@ -62,7 +62,7 @@ def patents_page(request: Request, db: DbSession, principal: CurrentPrincipal, q
                  legal_status: str | None = None, patent_type: str | None = None, page: int = 1):
     """Internal patent list with filters and full-text search (the person's institutions; all for the operator)."""
     page = max(1, min(page, 10_000))
-    ids = extras.search_ids(db_session=db, q=q) if q else None
+    ids = extras.search_ids(db_session=db, q=q, workspace=request.app.state.settings.workspace) if q else None
     rows, total = access.list_visible(db_session=db, principal=principal, q=None if ids is not None else q,
                                       ids=ids, legal_status=legal_status or None, patent_type=patent_type or None,
                                       limit=PAGE, offset=(page - 1) * PAGE)
@@ -137,7 +137,7 @@ def library_page(request: Request, db: DbSession, principal: CurrentPrincipal, q
                  page: int = 1):
     """The library: published patents, with the published fields only."""
     page = max(1, min(page, 10_000))
-    ids = extras.search_ids(db_session=db, q=q) if q else None
+    ids = extras.search_ids(db_session=db, q=q, workspace=request.app.state.settings.workspace) if q else None
     rows, total = access.list_library(db_session=db, q=None if ids is not None else q, ids=ids,
                                       open_licence=True if open_licence == "1" else None, ipc_prefix=ipc,
                                       region_prefix=region, limit=PAGE, offset=(page - 1) * PAGE)

@@ -102,12 +102,13 @@ def test_lifecycle_through_the_pages(site):
     for action, data, status in (("interested", {}, "interested"), ("trial", {"on": "2025-03-10"}, "trial"),
                                  ("checkin", {"note": "小试线已试用两周", "on": "2025-03-24"}, "trial"),
                                  ("license", {"price": "50000", "on": "2025-05-01"}, "licensed")):
-        r = site.post(op, f"/licensing/items/{item_id}/{action}", **data)
+        version = str(site.item(item_id).version_id)  # as the page's hidden field sends it
+        r = site.post(op, f"/licensing/items/{item_id}/{action}", version=version, **data)
         assert r.status_code == 200 and 'role="alert"' not in r.text, r.text[-800:]
         assert site.item(item_id).status == status
     page = op.get(f"/licensing/campaigns/{site.ids['campaign']}").text
     assert "小试线已试用两周" in page and "许可合同(草稿)" in page
-    assert re.search(r'data-group="all">.*?class="n-licensed">1<', page, re.S)
+    assert re.search(r'data-group="all">.*?class="n-licensed">1<', page, re.DOTALL)
     with session_scope(site.engine) as db:
         contract = db.scalars(select(Contract).where(Contract.push_item_id == item_id)).one()
         assert contract.licensor_name == "示范大学" and contract.price == 50000

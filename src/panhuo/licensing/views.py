@@ -26,6 +26,7 @@ from panhuo.accounts.permissions import PermissionDenied, Principal, can, requir
 from panhuo.licensing import campaigns as campaign_service
 from panhuo.licensing import service as declaration_service
 from panhuo.licensing import states
+from panhuo.licensing.lifecycle import check_version
 from panhuo.licensing.models import CampaignEnterprise, Contract, Declaration, PushItem, TrialCheckin
 from panhuo.licensing.rules import ELIGIBILITY_CHECKS, LicensingError
 from panhuo.patents.models import Patent
@@ -165,10 +166,12 @@ def _price(form) -> Decimal | None:
 
 def _apply(db, item: PushItem, action: str, form, actor: str) -> None:
     common = {"db_session": db, "item_id": item.id, "actor": actor}
+    # Checked here, once: licensing and declining first end an active trial, which bumps the version.
+    check_version(item, _version(form), "push item")
     if action == "interested":
-        campaign_service.mark_interested(**common, on=_date(form, "on"), expected_version=_version(form))
+        campaign_service.mark_interested(**common, on=_date(form, "on"))
     elif action == "trial":
-        campaign_service.start_trial(**common, start=_date(form, "on"), expected_version=_version(form))
+        campaign_service.start_trial(**common, start=_date(form, "on"))
     elif action == "checkin":
         campaign_service.check_in(**common, on=_date(form, "on"), note=str(form.get("note") or ""))
     elif action == "license":
@@ -180,11 +183,9 @@ def _apply(db, item: PushItem, action: str, form, actor: str) -> None:
             licensor = org.name if org else ""
         if not licensor:
             raise LicensingError("name the licensor (the patentee) to draw up the licence contract")
-        campaign_service.license_item(**common, on=_date(form, "on"), licensor_name=licensor, price=_price(form),
-                                      expected_version=_version(form))
+        campaign_service.license_item(**common, on=_date(form, "on"), licensor_name=licensor, price=_price(form))
     else:
-        campaign_service.decline_item(**common, on=_date(form, "on"), reason=str(form.get("reason") or ""),
-                                      expected_version=_version(form))
+        campaign_service.decline_item(**common, on=_date(form, "on"), reason=str(form.get("reason") or ""))
 
 
 @router.post("/items/{item_id}/{action}")

@@ -198,11 +198,11 @@ def run(scale: str) -> dict:
     return {"title": "Judged retrieval on real enterprise demands (BDCI 2019 → KPPatent-ZH abstracts)",
             "goal": "hybrid nDCG@10 above lexical-only",
             "rows": rows,
-            "notes": [f"{len(queries)} demands (seeded sample {SEED} of the demands naming a field word), "
-                      f"{len(docs)} real abstracts; pool = top-10 of the four methods, judged 0–3 blind to the "
-                      "method by one judge (criteria in benchmarks/judgments/README.md); unjudged = 0.",
-                      f"hybrid {'beats' if hybrid > lexical else 'does NOT beat'} lexical: "
-                      f"nDCG@10 {hybrid:.4f} vs {lexical:.4f}.",
+            "notes": [(f"{len(queries)} demands (seeded sample {SEED} of the demands naming a field word), "
+                       f"{len(docs)} real abstracts; pool = top-10 of the four methods, judged 0–3 blind to the "
+                       "method by one judge (criteria in benchmarks/judgments/README.md); unjudged = 0."),
+                      (f"hybrid {'beats' if hybrid > lexical else 'does NOT beat'} lexical: "
+                       f"nDCG@10 {hybrid:.4f} vs {lexical:.4f}."),
                       "Run on a shared, loaded 2-core machine: timings are indicative only."]}
 
 

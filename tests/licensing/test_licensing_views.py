@@ -71,6 +71,7 @@ def test_operator_sees_campaign_funnel_and_reasons(site):
     assert "行业匹配" in page.text  # the written reasons of the push list
     assert "转化漏斗" in page.text and "示范大学" in page.text  # funnel, grouped by institution
     assert f'action="/licensing/items/{site.ids["item"]}/interested"' in page.text
+    assert 'src="/licensing/funnel.svg"' in op.get("/dashboard").text  # the operator dashboard shows the funnel
     svg = op.get("/licensing/funnel.svg")
     assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml") and "<svg" in svg.text
 

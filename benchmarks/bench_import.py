@@ -6,6 +6,7 @@ baseline is polars.read_csv / fastexcel reading the same file in the same run.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
@@ -33,17 +34,22 @@ def _baseline_xlsx(path) -> float:
     return time.perf_counter() - start
 
 
-def _pg_url() -> str | None:
-    base = os.environ.get("PANHUO_BENCH_PG") or os.environ.get("PANHUO_TEST_PG")
-    if not base:
-        return None
+def _pg_base() -> str | None:
+    return os.environ.get("PANHUO_BENCH_PG") or os.environ.get("PANHUO_TEST_PG")
+
+
+def _pg_database(base: str, name: str | None = None) -> str:
+    """Create a fresh database (or drop ``name``) on the server of ``base``; returns its URL."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
-    name = f"panhuo_bench_{uuid.uuid4().hex[:8]}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+        if name:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        else:
+            name = f"panhuo_bench_{uuid.uuid4().hex[:8]}"
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
     return make_url(base).set(database=name).render_as_string(hide_password=False)
 
@@ -51,11 +57,12 @@ def _pg_url() -> str | None:
 def _import(file, db: str | None, label: str) -> tuple[float, float]:
     ws = WORK / f"ws-{label}"
     shutil.rmtree(ws, ignore_errors=True)
-    panhuo = [sys.executable, "-m", "panhuo.cli"]
+    panhuo = [sys.executable, "-c", "from panhuo.cli import main; main()"]  # `-m panhuo.cli` has no __main__
     base = panhuo + ["--workspace", str(ws)] + (["--db", db] if db else [])
     run_measured(base + ["init", str(ws)])
-    seconds, rss, _out = run_measured(base + ["import", str(file), "--json"])
-    return seconds, rss
+    seconds, rss, out = run_measured(base + ["import", str(file), "--json"])
+    summary = json.loads(out.strip().splitlines()[-1])
+    return seconds, rss, summary
 
 
 def run(scale: str) -> dict:
@@ -71,14 +78,18 @@ def run(scale: str) -> dict:
     goal_csv = 60 * csv_rows / 1_000_000
     goal_xlsx = 30 * xlsx_rows / 100_000
     out = []
-    targets = [("SQLite", None)]
-    pg = _pg_url()
-    if pg:
-        targets.append(("PostgreSQL COPY", pg))
-    for backend, db in targets:
+    load = os.getloadavg()[0]
+    pg_base = _pg_base()
+    targets = ["SQLite"] + (["PostgreSQL COPY"] if pg_base else [])
+    for backend in targets:
         for kind, path, rows, goal, baseline in (("CSV", csv_path, csv_rows, goal_csv, _baseline_csv),
                                                  ("xlsx", xlsx_path, xlsx_rows, goal_xlsx, _baseline_xlsx)):
-            seconds, rss = _import(path, db, f"{backend[:2]}-{kind}")
+            db = _pg_database(pg_base) if backend != "SQLite" else None  # a fresh database per import
+            seconds, rss, summary = _import(path, db, f"{backend[:2]}-{kind}")
+            if summary.get("imported") != rows:  # a benchmark that imported nothing must not look fast
+                raise RuntimeError(f"{backend} {kind}: imported {summary.get('imported')} of {rows} rows: {summary}")
+            if db:
+                _pg_database(pg_base, db.rsplit("/", 1)[1].split("?")[0])
             base = baseline(path)
             out.append({"metric": f"{kind} {rows:,} rows → {backend}", "value": round(seconds, 1), "unit": "s",
                         "goal": f"≤ {goal:g} s", "baseline": round(base, 2), "ratio": round(seconds / base, 1),
@@ -88,7 +99,17 @@ def run(scale: str) -> dict:
         "goal": "CSV 1M rows → SQLite ≤ 60 s, peak RSS ≤ 3 GB; xlsx 100k rows ≤ 30 s (goals scaled linearly for "
                 "--scale small); ratio = import time / polars.read_csv or fastexcel reading the same file",
         "rows": out,
-        "notes": ["Run on a shared, loaded 2-core machine (other engineers' tests and benchmarks running).",
+        "notes": [f"Run on a shared, loaded 2-core machine (other engineers' tests and benchmarks running; load "
+                  f"average {load:.1f} at the start), so wall times are upper bounds; the ratio to polars/fastexcel "
+                  "is measured in the same run under the same load.",
+                  "Fast path: cells parsed column by column once per distinct value, application/publication "
+                  "numbers validated vectorised with polars, rows with any problem re-converted row by row (same "
+                  "errors); see docs/ingest.md.",
+                  "The earlier small-scale results (2,879 rows/s …) were not imports: the benchmark ran "
+                  "`python -m panhuo.cli`, which has no __main__ block and exits at once; it now runs panhuo's main() "
+                  "and fails unless every row is imported.",
+                  "Same 20,000-row CSV → SQLite in one process, back to back on the loaded machine (2026-11-21 07:12): "
+                  "per-row code before this change 16.4 s wall / 6.7 s CPU; with the fast path 10.6 s wall / 4.2 s CPU.",
                   "Wall time includes process start, migrations check, parsing, parties, events, record sources "
                   "(compact provenance) and the error report.",
                   "Provenance is one record_sources row per imported row with a field bit mask; one FieldProvenance "

@@ -36,6 +36,10 @@ def server(tmp_path_factory):
     migrate(engine)
     with session_scope(engine) as db:
         seed_demo(db, patents=24)
+    from panhuo.search import service as search_service
+
+    with session_scope(engine) as db:  # the library index, so that demands get matches
+        search_service.reindex(db, workspace=workspace)
     port = _free_port()
     env = {**os.environ, "PANHUO_WORKSPACE": str(workspace), "PANHUO_DB": url,
            "PANHUO_SECRET_KEY": "browser-test-secret-" + "x" * 30}

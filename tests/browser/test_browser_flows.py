@@ -114,3 +114,26 @@ def test_screenshots_of_main_pages(server, sign_in, shot):
     login = sign_in("enterprise")
     login.goto(server + "/lang/en?next=/library")
     shot(login, "library-en")
+
+
+def test_enterprise_posts_a_demand_and_sees_matches_then_university_answers(server, sign_in, shot):
+    page = sign_in("enterprise")
+    page.goto(server + "/demands")
+    page.fill("#post-demand input[name=title]", "寻求锂离子电池正极材料技术")
+    page.fill("#post-demand textarea[name=text]", "需要高能量密度锂离子电池正极材料的制备工艺，可许可或转让")
+    page.fill("#post-demand input[name=budget_wan]", "80")
+    page.click("#post-demand button")
+    assert page.locator("#matches li a").count() >= 1
+    assert "/library/" in page.locator("#matches li a >> nth=0").get_attribute("href")
+    demand_url = page.url
+    page.locator("#matches details >> nth=0").evaluate("d => d.open = true")
+    shot(page, "demand-matches")
+
+    admin = sign_in("uni-admin")
+    admin.goto(demand_url)
+    admin.fill("form[action*=answer] textarea[name=message]", "可提供中试样品，欢迎洽谈")
+    admin.check("form[action*=answer] input[name=patent_ids] >> nth=0")
+    admin.click("form[action*=answer] button[value=proposal]")
+    assert "推荐专利" in admin.content()
+    page.reload()
+    assert "可提供中试样品" in page.content()

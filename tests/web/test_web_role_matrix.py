@@ -28,6 +28,8 @@ PAGES = [
     ("GET", "/patents.xlsx", (200, 200, 200, 200, 403, 200, 303)),
     ("POST", "/patents/{uni_unpub}/publish", (303, 303, 403, 403, 404, 404, 303)),
     ("POST", "/library/{uni_pub}/feedback", (403, 403, 403, 403, 303, 403, 303)),
+    ("GET", "/demands", (200, 200, 200, 200, 200, 200, 303)),
+    ("POST", "/demands", (403, 403, 403, 403, 303, 403, 303)),
 ]
 API = [
     ("GET", "/api/v1/patents", (200, 200, 200, 200, 403, 200, 401)),
@@ -41,10 +43,13 @@ API = [
     ("GET", "/api/v1/dashboard", (200, 403, 403, 403, 403, 403, 401)),
     ("PUT", "/api/v1/patents/{uni_unpub}/publication", (200, 200, 403, 403, 404, 404, 401)),
     ("POST", "/api/v1/library/{uni_pub}/feedback", (403, 403, 403, 403, 200, 403, 401)),
+    ("GET", "/api/v1/demands", (200, 200, 200, 200, 200, 200, 401)),
+    ("POST", "/api/v1/demands", (403, 403, 403, 403, 201, 403, 401)),
 ]
-BODIES = {"/feedback": {"prospect": "4", "cooperation": "5", "improvement_need": "需要中试"}}
+BODIES = {"/feedback": {"prospect": "4", "cooperation": "5", "improvement_need": "需要中试"},
+          "/demands": {"title": "寻求传感器技术"}}
 API_BODIES = {"/assessment": {"trl": 5}, "/publication": {"open_licence": True},
-              "/feedback": {"prospect": 4, "cooperation": 5}}
+              "/feedback": {"prospect": 4, "cooperation": 5}, "/demands": {"title": "寻求传感器技术"}}
 
 
 def _body(path: str, table: dict) -> dict:

@@ -142,3 +142,11 @@ def route_stats(demand_or_routes) -> dict:
     """Waiting / answered / overdue counts and the median response time (hours)."""
     routes = demand_or_routes.routes if isinstance(demand_or_routes, Demand) else demand_or_routes
     return matching_service.route_stats(routes)
+
+
+def organisation_names(*, db_session: Session, ids: list[int]) -> dict[int, str]:
+    """Names of the institutions a demand was routed to (public: institutions are named in the library)."""
+    from panhuo.accounts.models import Organisation
+
+    rows = db_session.execute(select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids or [-1])))
+    return dict(rows.all())

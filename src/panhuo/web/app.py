@@ -94,6 +94,7 @@ def _routers(app: FastAPI) -> None:
     app.include_router(accounts_views.api, prefix="/api/v1")
     app.include_router(web_api.router, prefix="/api/v1")
     app.include_router(inventory_views.api, prefix="/api/v1")
+    app.include_router(demands_views.api, prefix="/api/v1")
     for module in _optional_feature_views():
         for name in ("router", "api"):
             router = getattr(module, name, None)

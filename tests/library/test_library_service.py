@@ -115,3 +115,11 @@ def test_bad_overrides_are_refused(session, patents, kwargs, message):
     args = {"patent_id": patents[0].id, "scheme": "gbt4754", "code": "3841", "action": "add", "reviewer": "王"} | kwargs
     with pytest.raises(library_service.LibraryError, match=message):
         library_service.override(session, **args)
+
+
+def test_interfaces_for_other_features(session, catalog, clusters, patents):
+    ids = [p.id for p in patents]
+    library_service.build(session, catalog=catalog, clusters=clusters, patent_ids=ids[:2])
+    codes = library_service.codes_by_patent(session, ids)
+    assert codes[patents[0].id] == {"3841": pytest.approx(0.8), "38": pytest.approx(0.2)} and patents[2].id not in codes
+    assert library_service.sei_flags(session, ids) == {patents[0].id: True, patents[1].id: True, patents[2].id: None}

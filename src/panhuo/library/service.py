@@ -156,6 +156,27 @@ def sei_flags(db_session: Session, patent_ids: Iterable[int]) -> dict[int, bool 
     return {pid: pid in sei for pid in classified}
 
 
+def codes_by_patent(db_session: Session, patent_ids: Iterable[int], *, scheme: str = "gbt4754") -> dict[int, dict[str, float]]:
+    """``{patent_id: {code: weight}}`` of one scheme (GB/T 4754 by default) for the patents that have any."""
+    ids = list(patent_ids)
+    out: dict[int, dict[str, float]] = {}
+    for start in range(0, len(ids), 5000):
+        stmt = select(PatentIndustry.patent_id, PatentIndustry.code, PatentIndustry.weight).where(
+            PatentIndustry.scheme == scheme, PatentIndustry.patent_id.in_(ids[start:start + 5000]))
+        for pid, code, weight in db_session.execute(stmt):
+            out.setdefault(pid, {})[code] = weight
+    return out
+
+
+def sei_flags(db_session: Session, patent_ids: Iterable[int]) -> dict[int, bool | None]:
+    """战略性新兴产业 flag per patent: True (an SEI class), False (classified, no SEI class), None (not
+    classified by the library yet)."""
+    ids = list(patent_ids)
+    sei = codes_by_patent(db_session, ids, scheme="sei")
+    classified = codes_by_patent(db_session, ids, scheme="gbt4754")
+    return {pid: True if sei.get(pid) else (False if pid in classified else None) for pid in ids}
+
+
 def _name(catalog: Catalog, scheme: str, code: str) -> str | None:
     if scheme == "gbt4754":
         return catalog.industry_name(code)

@@ -138,14 +138,14 @@ def train(*, data_dir: Path | None = None, workspace: Path | None = None, seed: 
 
 
 def classify_text(text: str, top: int = 5, *, model: classifier.Model | None = None,
-                  cat: Catalog | None = None) -> dict:
+                  cat: Catalog | None = None, workspace: Path | None = None) -> dict:
     """Free text (Chinese or English) → ranked IPC subclasses, WIPO fields and GB/T 4754 industries.
 
     ``{"ipc": [[code, score]…], "wipo": [[field, score]…], "industries": [[code, score]…]}``; scores are
     0…1 and comparable within one list.  Raises :class:`ModelMissing` when no model is trained.
     """
-    model = model or load_model()
-    cat = cat or catalog()
+    model = model or load_model(workspace)
+    cat = cat or catalog(workspace=workspace)
     ranked = model.predict(text, top=max(top, 10))
     wipo: dict[str, float] = {}
     industries: dict[str, float] = {}

@@ -10,13 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only, selectinload
 
 from panhuo.accounts import service as accounts_service
 from panhuo.accounts.permissions import PermissionDenied, Principal, can, patent_scope, require
 from panhuo.db import utcnow
 from panhuo.inventory.models import LibraryPublication
-from panhuo.patents.models import Patent
+from panhuo.patents.models import Patent, PatentParty
+from panhuo.patents.service import SUMMARY_FIELDS
 
 # Fields an institution may publish; the first group is always published (identity of the record).
 ALWAYS_PUBLISHED = ("application_no", "publication_no", "title", "patent_type", "legal_status", "synthetic")
@@ -53,7 +54,8 @@ def get_patent_for(*, db_session: Session, principal: Principal, patent_id: int)
     Returns ``None`` when the patent does not exist; raises PermissionDenied when it exists but is hidden
     (the web turns both into 404 for enterprises so that existence does not leak).
     """
-    patent = db_session.get(Patent, patent_id)
+    patent = db_session.get(Patent, patent_id, options=(
+        selectinload(Patent.parties).selectinload(PatentParty.party), selectinload(Patent.events)))
     if patent is None:
         return None
     resource = access_for(db_session=db_session, patent=patent)
@@ -74,7 +76,9 @@ def _internal_query(principal: Principal):
 def list_visible(*, db_session: Session, principal: Principal, q: str | None = None,
                  legal_status: str | None = None, patent_type: str | None = None, ids: list[int] | None = None,
                  limit: int = 50, offset: int = 0) -> tuple[list[Patent], int]:
-    """Internal patent records the principal may list (with a total count), newest filing first."""
+    """Internal patent records the principal may list (with a total count), newest filing first.
+
+    Only the summary columns are loaded (``patents.service.SUMMARY_FIELDS``)."""
     if principal.is_enterprise and not principal.institution_ids() and not principal.is_operator:
         raise PermissionDenied("patent.view", principal)
     stmt = _internal_query(principal)
@@ -89,7 +93,8 @@ def list_visible(*, db_session: Session, principal: Principal, q: str | None = N
     if patent_type:
         stmt = stmt.where(Patent.patent_type == patent_type)
     total = db_session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    rows = db_session.scalars(stmt.order_by(Patent.filing_date.desc().nullslast(), Patent.id.desc())
+    summary = load_only(*(getattr(Patent, f) for f in SUMMARY_FIELDS), Patent.institution_id, Patent.department_id)
+    rows = db_session.scalars(stmt.options(summary).order_by(Patent.filing_date.desc().nullslast(), Patent.id.desc())
                               .limit(limit).offset(offset))
     return list(rows), total
 

@@ -104,6 +104,9 @@ def test_region_view_lists_patents_by_cluster(session, catalog, clusters, patent
     view = {c["cluster"]: c for c in library_service.by_cluster(session, region="330000", clusters=clusters)}
     assert view["zj-battery"]["patents"] == 1 and view["zj-battery"]["top"][0]["patent_id"] == patents[0].id
     assert library_service.by_cluster(session, region="110000", clusters=clusters) == []
+    own = {c["cluster"]: c for c in library_service.by_cluster(session, region="330000", clusters=clusters,
+                                                                owner_region="330000")}
+    assert own["zj-tcm"]["patents"] == 0 and own["zj-battery"]["patents"] == 1  # the TCM patent is from 37
 
 
 @pytest.mark.parametrize(

@@ -140,6 +140,7 @@ def override(
 def clusters(ctx: typer.Context,
              region: Annotated[Optional[str], typer.Option(help="GB/T 2260 region, e.g. 330000.")] = None,
              top: Annotated[int, typer.Option(help="Patents listed per cluster.")] = 5,
+             own: Annotated[bool, typer.Option("--own", help="Only patents whose owner is in the region.")] = False,
              json_out: JsonOpt = False) -> None:
     """A region's library view: patents by cluster (clusters are editable YAML in <workspace>/clusters/).
 
@@ -148,7 +149,8 @@ def clusters(ctx: typer.Context,
     st = state(ctx)
     cluster_list = _clusters(st)
     with st.session() as session:
-        result = library_service.by_cluster(session, region=region, clusters=cluster_list, top=top)
+        result = library_service.by_cluster(session, region=region, clusters=cluster_list, top=top,
+                                            owner_region=region if own else None)
     if json_out:
         for item in result:
             emit(item)

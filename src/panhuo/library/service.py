@@ -239,21 +239,24 @@ def _valuation_filter(db_session: Session, *, grade: str | None, disposition: st
 
 
 def by_cluster(db_session: Session, *, region: str | None = None,
-               clusters: list[cluster_rules.Cluster] | None = None, top: int = 10) -> list[dict]:
-    """A region's library view: each cluster (of sets for that region) with its patent count and best fits."""
+               clusters: list[cluster_rules.Cluster] | None = None, top: int = 10,
+               owner_region: str | None = None) -> list[dict]:
+    """A region's library view: each cluster (of sets for that region) with its patent count and best fits;
+    ``owner_region`` (GB/T 2260 prefix) keeps only patents whose owner is in that region."""
     clusters = cluster_rules.load_clusters() if clusters is None else clusters
     if region:
         clusters = [c for c in clusters if c.region.startswith(region.rstrip("0") or region)
                     or region.startswith(c.region.rstrip("0"))]
     out = []
     for c in clusters:
-        base = select(PatentIndustry).where(PatentIndustry.scheme == "cluster", PatentIndustry.code == c.id,
-                                            PatentIndustry.weight >= cluster_rules.MEMBER_FIT)
+        where = [PatentIndustry.scheme == "cluster", PatentIndustry.code == c.id,
+                 PatentIndustry.weight >= cluster_rules.MEMBER_FIT]
+        if owner_region:
+            where.append(Patent.region_code.startswith(owner_region.rstrip("0") or owner_region))
+        base = select(PatentIndustry.id).join(Patent, Patent.id == PatentIndustry.patent_id).where(*where)
         count = db_session.scalar(select(func.count()).select_from(base.subquery()))
         best = db_session.execute(select(PatentIndustry.patent_id, PatentIndustry.weight, Patent.title)
-                                  .join(Patent, Patent.id == PatentIndustry.patent_id)
-                                  .where(PatentIndustry.scheme == "cluster", PatentIndustry.code == c.id,
-                                         PatentIndustry.weight >= cluster_rules.MEMBER_FIT)
+                                  .join(Patent, Patent.id == PatentIndustry.patent_id).where(*where)
                                   .order_by(PatentIndustry.weight.desc(), PatentIndustry.patent_id).limit(top)).all()
         out.append({"cluster": c.id, "name": c.name, "set": c.set_id, "region": c.region,
                     "maintained_by": c.maintained_by, "patents": count,

@@ -40,12 +40,12 @@ Progress = Callable[[str, int], None]  # (file name, rows done in this step)
 
 
 def _xml_reader(path: Path):
-    """The XML reader module (CNIPA, USPTO) that recognises ``path``, or ``None`` for tabular files."""
+    """The XML reader module (CNIPA, USPTO, EPO OPS, USPTO assignments) that recognises ``path``, or ``None``."""
     if path.suffix.lower() != ".xml":
         return None
-    from panhuo.ingest import cnipa_xml, uspto_xml
+    from panhuo.ingest import cnipa_xml, epo_ops, uspto_assignment, uspto_xml
 
-    for module in (cnipa_xml, uspto_xml):
+    for module in (cnipa_xml, uspto_xml, epo_ops, uspto_assignment):
         if module.detect(path):
             return module
     return None

@@ -130,3 +130,29 @@ def test_publication_is_audited_and_withdrawal_hides_from_library(world):
     with session_scope(world.engine) as db:
         actions = db.scalars(select(AuditEvent.action).where(AuditEvent.entity_id == str(patent))).all()
     assert actions == ["patent.publish", "patent.withdraw"]
+
+
+def test_admin_assigns_items_to_a_department_and_inventor(world):
+    from panhuo.accounts.models import Organisation, User
+    from panhuo.inventory.models import InventoryItem
+
+    admin = world.client("uni-admin")
+    with session_scope(world.engine) as db:
+        info = db.scalars(select(Organisation).where(Organisation.name == "信息学院")).one().id
+        inventor = db.scalars(select(User).where(User.username == "inventor")).one().id
+        item_ids = db.scalars(select(InventoryItem.id).where(InventoryItem.inventor_user_id.is_(None))).all()[:2]
+    page = admin.get(f"/campaigns/{world.ids['campaign']}").text
+    assert 'id="assign"' in page
+    r = admin.post(f"/campaigns/{world.ids['campaign']}/assign",
+                   data={"csrf_token": world.csrf(admin), "department_id": str(info),
+                         "inventor_user_id": str(inventor), "item_ids": [str(i) for i in item_ids]},
+                   follow_redirects=False)
+    assert r.status_code == 303
+    with session_scope(world.engine) as db:
+        rows = [db.get(InventoryItem, i) for i in item_ids]
+        assert all(r.department_id == info and r.inventor_user_id == inventor for r in rows)
+    reviewer = world.client("dept-reviewer")
+    r = reviewer.post(f"/campaigns/{world.ids['campaign']}/assign",
+                      data={"csrf_token": world.csrf(reviewer), "department_id": str(info),
+                            "item_ids": [str(item_ids[0])]})
+    assert r.status_code == 403

@@ -78,7 +78,37 @@ def campaign_page(request: Request, db: DbSession, principal: CurrentPrincipal, 
                                          status=status or None, department_id=department_id, mine=bool(mine))
     return render(request, "campaign.html", campaign=campaign, progress=progress, reminders=reminders,
                   items=items, status=status or "", statuses=list(rules.ItemStatus), mine=mine,
-                  can_manage=can(principal, "campaign.manage", campaign), report=None)
+                  can_manage=can(principal, "campaign.manage", campaign), report=None,
+                  **_assignment_choices(db, campaign))
+
+
+def _assignment_choices(db: Session, campaign) -> dict:
+    from panhuo.accounts import service as accounts_service
+    from panhuo.accounts.enums import Role
+
+    departments = accounts_service.departments_of(db_session=db, institution_id=campaign.institution_id)
+    inventors = accounts_service.members_of(db_session=db, role=Role.INVENTOR,
+                                            organisation_ids=[campaign.institution_id, *(d.id for d in departments)])
+    return {"departments": departments, "inventors": inventors}
+
+
+@router.post("/campaigns/{campaign_id}/assign")
+def campaign_assign(db: DbSession, principal: CurrentPrincipal, campaign_id: Id, form: CsrfForm):
+    """Assign the ticked items to a department and/or an inventor."""
+    campaign = _campaign(db, principal, campaign_id)
+    try:
+        department_id = int(form["department_id"]) if form.get("department_id") else None
+        inventor_id = int(form["inventor_user_id"]) if form.get("inventor_user_id") else None
+        for raw in form.all("item_ids"):
+            item = inventory_service.get_item(db_session=db, item_id=int(raw))
+            if item is None or item.campaign_id != campaign.id:
+                raise inventory_service.InventoryError(f"item {raw} is not in this campaign")
+            inventory_service.assign(db_session=db, principal=principal, item=item, department_id=department_id,
+                                     inventor_user_id=inventor_id)
+    except (ValueError, inventory_service.InventoryError) as exc:
+        raise HTTPException(400, str(exc)) from None
+    db.commit()
+    return RedirectResponse(f"/campaigns/{campaign_id}", status_code=303)
 
 
 @router.get("/campaigns/{campaign_id}/export.xlsx")
@@ -104,7 +134,8 @@ async def campaign_import(request: Request, db: DbSession, principal: CurrentPri
     items = inventory_service.list_items(db_session=db, principal=principal, campaign=campaign)
     return render(request, "campaign.html", campaign=campaign, progress=None, reminders=None, items=items,
                   status="", statuses=list(rules.ItemStatus), mine=0,
-                  can_manage=can(principal, "campaign.manage", campaign), report=report)
+                  can_manage=can(principal, "campaign.manage", campaign), report=report,
+                  **_assignment_choices(db, campaign))
 
 
 def _item_page(request: Request, db: Session, principal: Principal, item: InventoryItem, patent: Patent,

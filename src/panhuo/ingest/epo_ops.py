@@ -26,9 +26,6 @@ from panhuo.patents import legal, legal_codes, numbers
 NS = {"e": "http://www.epo.org/exchange", "ops": "http://ops.epo.org"}
 FORMATS = ("epo-ops-biblio", "epo-ops-legal", "epo-ops-family")
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True)
-# First US application series code by filing year (used only when a DOCDB number omits the series).
-_US_SERIES_FROM = ((1993, "08"), (1998, "09"), (2002, "10"), (2005, "11"), (2008, "12"))
-_US_SERIES_UNTIL = 2011  # later series switch mid-year: without the series the number is kept as given
 
 
 def detect(path: Path | str) -> str | None:
@@ -73,16 +70,21 @@ def read(path: Path | str) -> Iterator[PatentRecord | RowError]:
 
 
 # -- numbers ---------------------------------------------------------------------------------------------------
-def application_no(country: str, number: str, filed: date | None = None, original: str | None = None) -> str:
+def application_no(country: str, number: str, original: str | None = None) -> str:
     """Canonical application number of a DOCDB application reference; raises :class:`numbers.NumberError`.
 
     ``US 94268010`` (serial + 2-digit year, original ``12942680``) → ``US12/942680``; ``US 201815919370`` →
-    ``US15/919370``; ``EP 99203729`` → ``EP99203729.8``; ``WO US2013050328`` → ``PCT/US2013/050328``;
+    ``US15/919370``; an old US DOCDB number without the original form stays ``US20685698`` (the series code
+    cannot be derived safely from the filing date: series switch mid-year); ``EP 99203729`` → ``EP99203729.1``;
+    ``WO US2013050328`` → ``PCT/US2013/050328``;
     ``CN 201510012345`` → CN canonical; other offices → ``JP2005505120`` (country + DOCDB number).
     """
     country, number = country.strip().upper(), re.sub(r"\s+", "", number)
     if country == "US":
-        return numbers.parse_application_number(_us_series_serial(number, filed, original), country="US").canonical
+        series_serial = _us_series_serial(number, original)
+        if series_serial is None:
+            return f"US{number}"
+        return numbers.parse_application_number(series_serial, country="US").canonical
     if country == "EP":
         return numbers.parse_application_number(number, country="EP").canonical
     if country == "CN":
@@ -96,18 +98,13 @@ def application_no(country: str, number: str, filed: date | None = None, origina
     return f"{country}{number}"
 
 
-def _us_series_serial(number: str, filed: date | None, original: str | None) -> str:
+def _us_series_serial(number: str, original: str | None) -> str | None:
     digits = re.sub(r"\D", "", original or "")
     if len(digits) == 8:
         return digits
     if len(number) == 12 and number[:2] in ("19", "20"):  # DOCDB since 2011: year + series + serial
         return number[4:]
-    if len(number) <= 8 and filed is not None and filed.year < _US_SERIES_UNTIL:
-        series = next(s for year, s in reversed(_US_SERIES_FROM) if filed.year >= year) \
-            if filed.year >= _US_SERIES_FROM[0][0] else None
-        if series:
-            return series + number[:-2].zfill(6)
-    return number
+    return None
 
 
 def _publication(country: str, number: str, kind: str | None) -> str:
@@ -151,7 +148,7 @@ def _app_ref(ref, path: Path, row: int) -> tuple[str | None, date | None, RowErr
         return None, filed, RowError(str(path), row, "application_no", None, "no DOCDB application reference",
                                      "missing_id", fatal=True)
     try:
-        return application_no(country, number, filed, _f(_docid(ref, "original"), "e:doc-number")), filed, None
+        return application_no(country, number, _f(_docid(ref, "original"), "e:doc-number")), filed, None
     except numbers.NumberError as exc:
         return None, filed, RowError(str(path), row, "application_no", f"{country} {number}", exc.reason,
                                      exc.code, fatal=True)

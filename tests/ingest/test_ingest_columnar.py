@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from sqlalchemy import delete, select
 
@@ -76,8 +77,8 @@ def test_columnar_and_per_row_write_the_same_database_content(session, tmp_path)
     assert snapshot(session) == fast_content
     assert fast.counts == slow.counts
     assert (fast.counts["imported"], fast.counts["updated"], fast.counts["rejected"]) == (10, 1, 2)
-    fast_errors = json.loads(open(fast.report_json, encoding="utf-8").read())["errors"]
-    slow_errors = json.loads(open(slow.report_json, encoding="utf-8").read())["errors"]
+    fast_errors = json.loads(Path(fast.report_json).read_text(encoding="utf-8"))["errors"]
+    slow_errors = json.loads(Path(slow.report_json).read_text(encoding="utf-8"))["errors"]
     assert fast_errors == slow_errors and len(fast_errors) == 6
     assert fast_content["patents"][app("202121600006")]["filing_date"].isoformat() == "2021-07-15"
     assert fast_content["patents"][app("202121600005")]["filing_date"] is None  # bad date, row kept

@@ -19,7 +19,7 @@ import polars as pl
 
 from panhuo.ingest import values as v
 from panhuo.ingest.records import PatentRecord, RowError
-from panhuo.ingest.rows import PARSERS, RowConverter
+from panhuo.ingest.rows import RowConverter
 from panhuo.patents import numbers
 
 _SKIP = object()  # empty cell, or a parser result that the per-row path drops

@@ -101,3 +101,12 @@ def test_keywords_for_a_demand_text(session, corpus, workspace):
                                         workspace=workspace)
     assert len(found) == 5 and {"动力电池", "回收", "钴"} <= set(found)
     assert not {"本发明", "一种", "所述"} & set(found)
+
+
+def test_grade_filter_needs_a_grade_and_explanations_say_none(session, corpus, workspace):
+    search_service.reindex(session, workspace=workspace)
+    hits = search_service.search(session, "电池", top=5, workspace=workspace)
+    assert hits and all(h.why["grade"] is None and h.why["disposition"] is None for h in hits)
+    graded = search_service.search(session, "电池", top=5, workspace=workspace,
+                                   filters=search_service.SearchFilters(min_grade="三级"))
+    assert graded == []

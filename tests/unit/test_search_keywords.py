@@ -91,3 +91,10 @@ def test_score_fusion_keeps_a_strong_lexical_hit_above_a_dense_only_one():
     fused = combine({"lexical": [(1, 12.0), (2, 3.0)], "dense": [(3, 0.55), (1, 0.5), (2, 0.45)]})
     assert [f.patent_id for f in fused] == [1, 2, 3]
     assert fused[0].score == pytest.approx(0.6 + 0.4 * 0.5) and fused[2].ranks == {"dense": 1}
+
+
+@pytest.mark.parametrize("grade,rank", [("一级", 1), ("五级", 5), (" 三级 ", 3), ("待定", None), (None, None), ("", None)])
+def test_grade_rank(grade, rank):
+    from panhuo.search.rules import grade_rank
+
+    assert grade_rank(grade) == rank

@@ -43,10 +43,11 @@ def build_index(
 
 
 def _filters(status: list[str] | None, ipc: list[str] | None, region: str | None, available: bool,
-             min_grade: str | None, real_only: bool) -> search_service.SearchFilters:
+             min_grade: str | None, real_only: bool, industry: list[str] | None) -> search_service.SearchFilters:
     return search_service.SearchFilters(
         legal_status=tuple(status) if status else None, ipc_prefixes=tuple(ipc) if ipc else None,
-        region_prefix=region, available_only=available, min_grade=min_grade, include_synthetic=not real_only)
+        region_prefix=region, available_only=available, min_grade=min_grade, include_synthetic=not real_only,
+        industries=tuple(industry) if industry else None)
 
 
 def search(
@@ -59,6 +60,8 @@ def search(
     region: Annotated[Optional[str], typer.Option("--region", help="Owner region code prefix, e.g. 33.")] = None,
     available: Annotated[bool, typer.Option("--available", help="Only patents free to license.")] = False,
     min_grade: Annotated[Optional[str], typer.Option("--min-grade", help="一级 … 五级: this grade or better.")] = None,
+    industry: Annotated[Optional[list[str]], typer.Option(
+        "--industry", help="GB/T 4754 code prefix: patents in that industry rank higher.")] = None,
     real_only: Annotated[bool, typer.Option("--real-only", help="Leave out synthetic records.")] = False,
     json_out: Annotated[bool, typer.Option("--json", help="Emit JSON Lines, one hit per line.")] = False,
 ) -> None:
@@ -72,7 +75,8 @@ def search(
     with st.session() as session:
         try:
             hits = search_service.search(session, query, top=top, mode=mode, workspace=st.settings.workspace,
-                                         filters=_filters(status, ipc, region, available, min_grade, real_only))
+                                         filters=_filters(status, ipc, region, available, min_grade, real_only,
+                                                          industry))
         except (search_service.IndexMissing, ValueError) as exc:
             fail(str(exc))
     if json_out:

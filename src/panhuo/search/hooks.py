@@ -1,6 +1,8 @@
 """Optional signals from other features, read lazily so that search works without them.
 
-- grade: ``panhuo.valuation.service.grades_for(db_session=, patent_ids=) -> {patent_id: "A"…"D"}``
+- grade and disposition: ``panhuo.valuation.service.grades_for`` / ``latest_dispositions``
+  (``{patent_id: "一级"…"五级"}``, ``{patent_id: "转化运用" …}``)
+- industries: ``panhuo.library.service.codes_by_patent(db_session, ids, scheme="gbt4754")``
 - availability: legal status here, plus ``panhuo.licensing.service.exclusive_licences_in_force`` and
   ``active_open_licence_since`` when the licensing feature is present.
 A hook that is missing or fails leaves the signal out (the explanation then says nothing about it).
@@ -27,16 +29,36 @@ def _service(feature: str):
         return None
 
 
-def grades(db_session: Session, patent_ids: list[int]) -> dict[int, str]:
-    """Grades from the valuation feature, or {} when it offers none."""
-    fn = getattr(_service("valuation"), "grades_for", None)
-    if fn is None or not patent_ids:
+def _call(feature: str, name: str, *args, **kwargs) -> dict:
+    fn = getattr(_service(feature), name, None)
+    if fn is None:
         return {}
     try:
-        return dict(fn(db_session=db_session, patent_ids=patent_ids))
+        return dict(fn(*args, **kwargs))
     except Exception as exc:  # noqa: BLE001 - an optional signal must not break search
-        log.warning("valuation grades unavailable: %s", exc)
+        log.warning("%s.%s unavailable: %s", feature, name, exc)
         return {}
+
+
+def grades(db_session: Session, patent_ids: list[int]) -> dict[int, str]:
+    """Grades from the valuation feature, or {} when it offers none."""
+    if not patent_ids:
+        return {}
+    return _call("valuation", "grades_for", db_session=db_session, patent_ids=patent_ids)
+
+
+def dispositions(db_session: Session, patent_ids: list[int]) -> dict[int, str]:
+    """Recommended dispositions (转化运用 / 开放许可 / 技术保护 / 终止维持) from the valuation feature."""
+    if not patent_ids:
+        return {}
+    return _call("valuation", "latest_dispositions", db_session=db_session, patent_ids=patent_ids)
+
+
+def industries(db_session: Session, patent_ids: list[int]) -> dict[int, dict[str, float]]:
+    """GB/T 4754 industry codes with weights per patent, from the library feature."""
+    if not patent_ids:
+        return {}
+    return _call("library", "codes_by_patent", db_session, patent_ids, scheme="gbt4754")
 
 
 def availability(db_session: Session, patents: list[Patent], *, on: date) -> dict[int, dict]:

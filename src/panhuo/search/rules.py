@@ -71,6 +71,13 @@ def rerank_factor(*, grade: str | None = None, available: bool | None = None,
     return factor
 
 
+def grade_rank(grade: str | None) -> int | None:
+    """1 (一级, best) … 5 (五级), or None for no grade or 待定."""
+    if not grade:
+        return None
+    return GRADE_RANK.get(grade.strip())
+
+
 def matched_terms(query_terms: Iterable[str], field_terms: dict[str, Iterable[str]]) -> dict[str, list[str]]:
     """Query terms found in each field, in query order."""
     wanted = list(dict.fromkeys(query_terms))

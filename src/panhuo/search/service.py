@@ -47,6 +47,7 @@ class SearchFilters:
     institution_id: int | None = None
     available_only: bool = False
     min_grade: str | None = None  # 一级 … 五级: this grade or better (needs the valuation service)
+    industries: tuple[str, ...] | None = None  # GB/T 4754 code prefixes: patents in them rank higher
     include_synthetic: bool = True
     exclude_ids: tuple[int, ...] = ()
 
@@ -249,20 +250,28 @@ def _finish(db_session: Session, idx: SearchIndex, fused: list[rules.Fused], ter
     kw = {d.patent_id: d.keywords for d in db_session.scalars(
         select(SearchDocument).where(SearchDocument.patent_id.in_(ids)))} if ids else {}
     kept = [f for f in pool if f.patent_id in patents and _passes(patents[f.patent_id], filters)]
-    grades = hooks.grades(db_session, [f.patent_id for f in kept])
+    kept_ids = [f.patent_id for f in kept]
+    grades = hooks.grades(db_session, kept_ids)
+    dispositions = hooks.dispositions(db_session, kept_ids)
+    industries = hooks.industries(db_session, kept_ids)
     avail = hooks.availability(db_session, [patents[f.patent_id] for f in kept], on=date.today())
+    wanted_rank = rules.grade_rank(filters.min_grade)
     hits = []
     for f in kept:
         patent = patents[f.patent_id]
         grade, availability = grades.get(f.patent_id), avail.get(f.patent_id, {})
         if filters.available_only and availability.get("available") is False:
             continue
-        if filters.min_grade and rules.GRADE_RANK.get(grade or "", 9) > rules.GRADE_RANK.get(filters.min_grade, 0):
+        rank = rules.grade_rank(grade)
+        if filters.min_grade and (rank is None or wanted_rank is None or rank > wanted_rank):
             continue
         why = _explain(idx, patent, kw.get(f.patent_id, []), f, terms, vector, reference_ipc)
-        why.update(grade=grade, availability=availability)
+        codes = sorted(industries.get(f.patent_id, {}))
+        shared_industries = [c for c in codes if any(c.startswith(p) for p in filters.industries or ())]
+        why.update(grade=grade, disposition=dispositions.get(f.patent_id), availability=availability,
+                   industries=codes, shared_industries=shared_industries)
         factor = rules.rerank_factor(grade=grade, available=availability.get("available"),
-                                     industry_overlap=len(why.get("shared_ipc", [])))
+                                     industry_overlap=len(why.get("shared_ipc", [])) + len(shared_industries))
         hits.append(SearchHit(f.patent_id, round(f.score * factor, 6), why))
     hits.sort(key=lambda h: (-h.score, h.patent_id))
     return hits[:top]

@@ -79,3 +79,18 @@ def test_cli_map_and_ipc_commands(cat, tmp_path):
     assert json.loads(out.stdout)["wipo"][0]["field"] == 1
     shown = runner.invoke(app, ["-w", str(tmp_path), "taxonomy", "ipc", "H01M0010052500"])
     assert "H01M 10/0525" in shown.stdout and "锂离子电池" in shown.stdout
+
+
+def test_classify_json_lines_end_to_end_keeps_good_lines_after_a_bad_one(cat, require_data, tmp_path):
+    require_data("cn-patent-titles-ipc")
+    runner = CliRunner()
+    trained = runner.invoke(app, ["-w", str(tmp_path), "taxonomy", "train", "--json"])
+    assert trained.exit_code == 0, trained.output
+    metrics = json.loads(trained.stdout)["test_metrics"]
+    assert metrics["@3"]["accuracy"] > 0.5  # far above chance over ~460 subclasses
+    lines = '{"id":"a","text":"一种锂离子电池正极材料及其制备方法"}\nnot json\n{"id":"b","text":"一种中药组合物"}\n'
+    out = runner.invoke(app, ["-w", str(tmp_path), "classify", "--json"], input=lines)
+    records = [json.loads(line) for line in out.stdout.splitlines()]
+    assert out.exit_code == 0 and [r.get("id") for r in records] == ["a", None, "b"]
+    assert records[0]["ipc"][0][0] == "H01M" and records[1]["line"] == 2
+    assert "A61K" in [c for c, _ in records[2]["ipc"][:3]] and records[0]["wipo"] and records[0]["industries"]

@@ -17,22 +17,23 @@ from panhuo.taxonomy.catalog import SEI_CODE, Catalog
 
 TOP = 5  # targets kept per patent and scheme
 MIN_WEIGHT = 0.02
+MIN_FIT = 0.1  # cluster fits below this are not stored (a patent is listed under a cluster from 0.2)
 SCHEMES = pl.Enum(["ipc", "wipo", "gbt4754", "sei_official", "sei", "ipdense", "cluster_ind", "cluster_ipc", "cluster"])
 SCHEMA = {"patent_id": pl.Int64, "scheme": SCHEMES, "code": pl.Utf8, "weight": pl.Float64, "source": pl.Utf8}
 
 
 def _explode(patents: pl.DataFrame) -> pl.DataFrame:
-    """patent_id, position, compact code (invalid symbols dropped, duplicates kept once)."""
-    long = (patents.select("patent_id", "codes").explode("codes").drop_nulls("codes")
-            .with_columns(pl.int_range(pl.len()).over("patent_id").alias("position")))
+    """patent_id, compact code, share (2 for the patent's first valid symbol, else 1); invalid symbols dropped,
+    a symbol listed twice counted once."""
+    long = patents.select("patent_id", "codes").explode("codes").drop_nulls("codes")
     raw = long["codes"].unique().to_list()
     normal = {r: (c.compact if (c := ipc_rules.try_parse(r)) and c.subclass else None) for r in raw}
-    long = long.with_columns(pl.col("codes").replace_strict(normal, default=None, return_dtype=pl.Utf8).alias("code"))
-    long = long.drop_nulls("code").unique(["patent_id", "code"], keep="first", maintain_order=True)
-    first = long.group_by("patent_id").agg(pl.col("position").min().alias("first"))
-    return long.join(first, on="patent_id").with_columns(
-        pl.when(pl.col("position") == pl.col("first")).then(2.0).otherwise(1.0).alias("share")
-    ).select("patent_id", "code", "share")
+    long = (long.with_columns(pl.col("codes").replace_strict(normal, default=None, return_dtype=pl.Utf8).alias("code"))
+            .drop_nulls("code").with_row_index("row"))
+    first = long.group_by("patent_id").agg(pl.col("row").min())
+    long = long.join(first.with_columns(pl.lit(2.0).alias("first_share")), on=["patent_id", "row"], how="left")
+    long = long.with_columns(pl.col("first_share").fill_null(1.0).alias("share"))
+    return long.group_by("patent_id", "code").agg(pl.col("share").max())
 
 
 def _code_table(catalog: Catalog, codes: list[str]) -> pl.DataFrame:
@@ -131,7 +132,8 @@ def classify_frame(patents: pl.DataFrame, catalog: Catalog,
         .when(pl.col("scheme") == "cluster_ipc").then(pl.lit(1.0))
         .otherwise(pl.col("raw") / pl.col("mapped_share")).alias("weight"))
     result = _finish(summed, _keyword_hits(patents, clusters))
-    result = result.filter(pl.col("weight") >= MIN_WEIGHT)
+    result = result.filter((pl.col("weight") >= MIN_WEIGHT)
+                           & ((pl.col("scheme") != "cluster") | (pl.col("weight") >= MIN_FIT)))
     return _ranked(result).filter(pl.col("rank") <= TOP)
 
 

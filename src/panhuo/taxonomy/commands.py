@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -9,7 +10,7 @@ from typing import Annotated, Optional
 import typer
 from rich.table import Table
 
-from panhuo.clitools import console, emit, err_console, fail, read_jsonl, state
+from panhuo.clitools import console, emit, err_console, fail, state
 from panhuo.taxonomy import coverage as coverage_rules
 from panhuo.taxonomy import datasets
 from panhuo.taxonomy import ipc as ipc_rules
@@ -182,8 +183,17 @@ def classify(
         result = taxonomy_service.classify_text(text, top, model=model, cat=cat)
         emit(result) if json_out else [typer.echo(f"{k}: {v}") for k, v in result.items()]
         return
-    for record in read_jsonl(sys.stdin, required=("text",)):
-        result = taxonomy_service.classify_text(str(record.get("text") or ""), top, model=model, cat=cat)
+    for number, line in enumerate(sys.stdin, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+            if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+                raise ValueError('expected {"id", "text"} with a string text')
+        except ValueError as exc:  # a bad line is reported in place; the others are still classified
+            emit({"line": number, "error": str(exc)})
+            continue
+        result = taxonomy_service.classify_text(record["text"], top, model=model, cat=cat)
         emit({"id": record.get("id"), **result})
 
 

@@ -170,7 +170,7 @@ def _pg_database(base_url: str) -> str | None:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
         admin.dispose()
         return make_url(base_url).set(database=name).render_as_string(hide_password=False)
-    except Exception:
+    except Exception:  # noqa: BLE001 (PostgreSQL is optional here)
         return None
 
 
@@ -178,11 +178,11 @@ def run(scale: str) -> dict:
     cfg = SCALES[scale]
     rows: list[dict] = []
     tool = "wrk (2 threads)" if shutil.which("wrk") else "an asyncio httpx generator"
-    notes = [f"{cfg['patents']} synthetic patents (marked synthetic); uvicorn with 2 workers on 127.0.0.1; "
+    notes = [(f"{cfg['patents']} synthetic patents (marked synthetic); uvicorn with 2 workers on 127.0.0.1; "
              f"{USERS} concurrent connections signed in as the institution admin, driven by {tool} on the same "
-             f"machine; {cfg['seconds']} s per page kind after a 1 s warm-up.",
-             "Shared, loaded machine: 2 cores used by the server, the load generator and other engineers' work "
-             "at the same time; figures are a lower bound."]
+             f"machine; {cfg['seconds']} s per page kind after a 1 s warm-up."),
+             ("Shared, loaded machine: 2 cores used by the server, the load generator and other engineers' work "
+             "at the same time; figures are a lower bound.")]
     sqlite_path = WORK / "web-sqlite" / "panhuo.db"
     sqlite_path.parent.mkdir(parents=True, exist_ok=True)
     for suffix in ("", "-wal", "-shm"):

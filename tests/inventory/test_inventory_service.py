@@ -64,7 +64,7 @@ def test_full_review_chain_with_return_for_correction(session, demo):
 
 
 def test_accepted_assessment_is_frozen(session, demo):
-    campaign, item = _campaign_and_item(session, demo)
+    _campaign, item = _campaign_and_item(session, demo)
     item.status = "accepted"
     with pytest.raises(rules.TransitionError, match="no longer be edited"):
         inventory_service.save_assessment(db_session=session, principal=demo("inventor"), item=item,
@@ -73,7 +73,7 @@ def test_accepted_assessment_is_frozen(session, demo):
 
 @pytest.mark.parametrize("username", ["enterprise", "uni2-admin"])
 def test_outsiders_cannot_see_or_fill_the_campaign(session, demo, username):
-    campaign, item = _campaign_and_item(session, demo)
+    _campaign, item = _campaign_and_item(session, demo)
     outsider = demo(username)
     assert inventory_service.list_campaigns(db_session=session, principal=outsider) == []
     with pytest.raises(PermissionDenied):
@@ -90,7 +90,7 @@ def test_operator_sees_every_campaign_and_progress(session, demo):
 
 
 def test_reminders_list_open_items_near_the_deadline(session, demo):
-    campaign, item = _campaign_and_item(session, demo)
+    campaign, _item = _campaign_and_item(session, demo)
     admin = demo("uni-admin")
     campaign.deadline = date.today() - timedelta(days=1)
     rows = inventory_service.reminders(db_session=session, principal=admin, campaign=campaign, today=date.today())
@@ -99,7 +99,7 @@ def test_reminders_list_open_items_near_the_deadline(session, demo):
 
 
 def test_my_items_is_the_personal_queue(session, demo):
-    campaign, item = _campaign_and_item(session, demo)
+    _campaign, item = _campaign_and_item(session, demo)
     mine = inventory_service.my_items(db_session=session, principal=demo("inventor"))
     assert item.id in {i.id for i, _ in mine}
     assert inventory_service.my_items(db_session=session, principal=demo("dept-reviewer")) == []
@@ -110,7 +110,7 @@ def test_accepted_assessment_reaches_valuation(session, demo):
 
     from panhuo.valuation.models import SelfAssessment
 
-    campaign, item = _campaign_and_item(session, demo)
+    _campaign, item = _campaign_and_item(session, demo)
     inventory_service.save_assessment(db_session=session, principal=demo("inventor"), item=item,
                                       values={**COMPLETE, "scenarios": "储能电站；电动汽车"})
     for who, step in (("inventor", "submit"), ("dept-reviewer", "department_approve"),

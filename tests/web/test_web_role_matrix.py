@@ -8,8 +8,6 @@ existence does not leak.
 
 import pytest
 
-
-
 ROLES = ["operator", "uni-admin", "dept-reviewer", "inventor", "enterprise", "uni2-admin", None]
 #          operator uni-adm reviewer inventor enterprise uni2-adm anonymous
 PAGES = [

@@ -27,7 +27,7 @@ from panhuo.accounts.enums import Role
 class PermissionDenied(PermissionError):
     """The principal may not perform the action on the resource."""
 
-    def __init__(self, action: str, principal: "Principal | None" = None):
+    def __init__(self, action: str, principal: Principal | None = None):
         self.action = action
         who = principal.username if principal else "anonymous"
         super().__init__(f"{who} may not {action}")

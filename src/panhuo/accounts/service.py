@@ -9,7 +9,6 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 

@@ -8,7 +8,15 @@ from pydantic import BaseModel
 
 from panhuo.accounts import service as accounts_service
 from panhuo.web import i18n
-from panhuo.web.deps import ApiPrincipal, CsrfForm, CurrentPrincipal, DbSession, Id, optional_principal, render
+from panhuo.web.deps import (
+    ApiPrincipal,
+    CsrfForm,
+    CurrentPrincipal,
+    DbSession,
+    Id,
+    optional_principal,
+    render,
+)
 
 router = APIRouter(tags=["accounts"], include_in_schema=False)
 

@@ -23,7 +23,6 @@ from panhuo.matching import service as matching_service
 from panhuo.matching.models import Demand, DemandRoute
 from panhuo.patents.models import Patent
 
-
 # What of a match explanation each side may see: outsiders get no internal data (grade, availability, abstract
 # highlights), only why the texts match.
 WHY_PUBLIC = ("matched_terms", "shared_keywords", "similarity", "shared_fields")

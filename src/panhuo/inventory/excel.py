@@ -69,7 +69,7 @@ def import_items(*, db_session: Session, principal: Principal, campaign: Invento
     report = ImportReport()
     try:
         sheet = load_workbook(io.BytesIO(content), read_only=True, data_only=True).worksheets[0]
-    except Exception as exc:  # not an xlsx at all
+    except Exception as exc:  # noqa: BLE001 (not an xlsx at all)
         report.errors.append({"row": 0, "item_id": None, "field": None, "message": f"not a readable .xlsx: {exc}"})
         return report
     rows = sheet.iter_rows(values_only=True)

@@ -19,7 +19,7 @@ from panhuo.accounts.models import Organisation, User
 from panhuo.accounts.permissions import Principal, patent_scope, require
 from panhuo.db import utcnow
 from panhuo.inventory import rules, vocabulary
-from panhuo.inventory.models import InventoryCampaign, InventoryItem, InventoryComment
+from panhuo.inventory.models import InventoryCampaign, InventoryComment, InventoryItem
 from panhuo.patents.models import Patent
 
 

@@ -24,7 +24,7 @@ def dashboard(*, db_session: Session, principal: Principal, institution_id: int 
         require(principal, "dashboard.operator")
     else:
         require(principal, "dashboard.institution", Scope(institution_id))
-    counts = lambda col: dict(db_session.execute(  # noqa: E731
+    counts = lambda col: dict(db_session.execute(
         _where(select(col, func.count(Patent.id)), Patent.institution_id, institution_id).group_by(col)).all())
     by_status = counts(Patent.legal_status)
     by_type = counts(Patent.patent_type)

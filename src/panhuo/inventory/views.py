@@ -249,4 +249,4 @@ def api_transition(db: DbSession, principal: ApiPrincipal, item_id: Id, body: sc
     return _item_read(item, patent)
 
 
-__all__ = ["router", "api", "PermissionDenied"]
+__all__ = ["PermissionDenied", "api", "router"]

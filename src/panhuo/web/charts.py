@@ -15,8 +15,8 @@ def bar_chart(data: list[tuple[str, float]], *, title: str = "", width: int = 36
     height = max(1, len(rows)) * (bar_h + gap) + 28
     top = max((v for _, v in rows), default=0) or 1
     usable = width - label_w - value_w
-    parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" width="100%" role="img" '
-             f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
+    parts = [(f'<svg class="chart" viewBox="0 0 {width} {height}" width="100%" role="img" '
+             f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">'),
              f'<text x="0" y="14" class="chart-title">{escape(title)}</text>']
     if not rows:
         parts.append('<text x="0" y="40" class="chart-empty">—</text>')

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 from panhuo.accounts import service as accounts_service
 from panhuo.accounts.enums import OrgKind, Role
 from panhuo.accounts.models import User
-from panhuo.inventory import access, service as inventory_service
+from panhuo.inventory import access
+from panhuo.inventory import service as inventory_service
 from panhuo.patents.models import LegalEvent, Party, Patent, PatentParty
 
 DEMO_PASSWORD = "panhuo-demo-2024"
@@ -80,10 +81,12 @@ def _patents(db_session: Session, orgs: dict, count: int, rng: random.Random) ->
         if patent is None:
             subject = _SUBJECTS[i % len(_SUBJECTS)]
             filing = date(2015, 1, 1) + timedelta(days=rng.randint(0, 2900))
+            pending = i % 7 == 0
             patent = Patent(application_no=app_no, patent_type="invention" if i % 3 else "utility_model",
-                            title=rng.choice(_FORMS).format(subject), legal_status="valid" if i % 7 else "pending",
+                            title=rng.choice(_FORMS).format(subject),
+                            legal_status="pending" if pending else "valid",
                             abstract=f"本发明公开了{subject}相关技术方案，(合成示例记录)。",
-                            filing_date=filing, grant_date=filing + timedelta(days=700),
+                            filing_date=filing, grant_date=None if pending else filing + timedelta(days=700),
                             ipc_main=_IPC[i % len(_IPC)], ipc_all=[_IPC[i % len(_IPC)]],
                             region_code=owner.region_code, institution_id=owner.id,
                             department_id=depts[i % 2] if owner is orgs["university"] else None,
@@ -104,8 +107,9 @@ def _parties(db_session: Session, patent: Patent, owner: str, i: int) -> None:
             db_session.add(party)
             db_session.flush()
         db_session.add(PatentParty(patent_id=patent.id, party_id=party.id, role=role, position=pos, raw_name=name))
-    db_session.add(LegalEvent(patent_id=patent.id, event_date=patent.grant_date, kind="grant",
-                              description="授权 (合成示例)"))
+    if patent.grant_date:
+        db_session.add(LegalEvent(patent_id=patent.id, event_date=patent.grant_date, kind="grant",
+                                  description="授权 (合成示例)"))
     db_session.flush()
 
 

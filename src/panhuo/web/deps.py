@@ -133,7 +133,7 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     """Render a page with the shared context (principal, language, CSRF token, translator)."""
     lang = lang_of(request)
     base = {"request": request, "principal": getattr(request.state, "principal", None), "lang": lang,
-            "t": i18n.translator(lang), "csrf_token": csrf_token(request)}
+            "t": i18n.translator(lang), "label": i18n.labeller(lang), "csrf_token": csrf_token(request)}
     return request.app.state.templates.TemplateResponse(request, template, {**base, **context},
                                                         status_code=status_code)
 

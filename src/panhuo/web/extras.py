@@ -64,7 +64,7 @@ def fees_for(*, db_session: Session, patent: Patent, as_of: date) -> dict | None
         return None
     try:
         pf = fees_service.fees_for(db_session=db_session, patent=patent, as_of=as_of)
-    except Exception as exc:  # no schedule for the date, etc.
+    except Exception as exc:  # no schedule for the date, etc.  # noqa: BLE001 (degrade, never fail the page)
         log.info("fees unavailable: %s", exc)
         return None
     facts = pf.facts
@@ -86,7 +86,7 @@ def fee_calendar(*, db_session: Session, institution_id: int | None, months: int
         return []
     try:
         entries = fn(db_session=db_session, as_of=date.today(), months=months, institution_id=institution_id)
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 (degrade, never fail the page)
         log.info("fee calendar unavailable: %s", exc)
         return []
     return entries[:limit]
@@ -99,7 +99,7 @@ def matches_for(*, db_session: Session, patent: Patent) -> list | None:
         return None
     try:
         return list(fn(db_session=db_session, patent_id=patent.id, limit=10))
-    except Exception as exc:
+    except Exception as exc:  # noqa: BLE001 (degrade, never fail the page)
         log.info("matching unavailable: %s", exc)
         return None
 

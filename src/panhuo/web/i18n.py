@@ -29,3 +29,11 @@ def translate(key: str, lang: str = DEFAULT) -> str:
 def translator(lang: str):
     lang = lang if lang in LANGUAGES else DEFAULT
     return lambda key: translate(key, lang)
+
+
+def labeller(lang: str):
+    """``label(name)``: the field's label (``f_<name>`` in the catalogue), or the name itself."""
+    def label(name: str) -> str:
+        text = translate(f"f_{name}", lang)
+        return name if text == f"f_{name}" else text
+    return label

@@ -35,7 +35,7 @@ def dashboard(request: Request, db: DbSession, principal: CurrentPrincipal, inst
         institution_id = min(principal.institution_ids(), default=-1)
     data = stats.dashboard(db_session=db, principal=principal, institution_id=institution_id)
     t = render_t(request)
-    chart = lambda key, mapping, prefix="": charts.bar_chart(  # noqa: E731
+    chart = lambda key, mapping, prefix="": charts.bar_chart(
         [(t(prefix + k) if prefix else k, v) for k, v in sorted(mapping.items(), key=lambda kv: -kv[1])],
         title=t(key))
     svgs = [chart("legal_distribution", data["by_legal_status"]),

@@ -196,6 +196,11 @@ def fill_merged(rows: list[list], ranges: list[tuple[int, int, int, int]]) -> No
                     row[c] = value
 
 
+def _frame_slices(frame: pl.DataFrame, size: int) -> Iterator[pl.DataFrame]:
+    for start in range(0, frame.height, size):
+        yield frame.slice(start, size)
+
+
 def sheet_names(path: Path) -> list[str]:
     import fastexcel
 
@@ -220,16 +225,22 @@ def open_excel(path: Path, mapping: maps.HeaderMap | None = None, sheet: str | i
     problem: Exception | None = None
     for index in order:
         frame = reader.load_sheet(index, header_row=None, dtypes="string").to_polars()
-        rows = [list(r) for r in frame.iter_rows()]
-        if path.suffix.lower() in (".xlsx", ".xlsm"):
-            fill_merged(rows, merged_ranges(path, index))
+        ranges = merged_ranges(path, index) if path.suffix.lower() in (".xlsx", ".xlsm") else []
+        if ranges:  # merged cells: fill them in a list of rows
+            rows = [list(r) for r in frame.iter_rows()]
+            fill_merged(rows, ranges)
+        else:  # no merged cells: keep the sheet as columns, only the header candidates become rows
+            rows = [list(r) for r in frame.head(HEADER_SCAN_ROWS).iter_rows()]
         try:
             head, chosen = _choose(rows, path.name, mapping)
         except (maps.NoMatchingFormat, ReadError) as exc:
             problem = exc
             continue
         headers = [str(h or "").strip() for h in rows[head]]
-        return Table(path, headers, chosen, head + 1, names[index], iter(rows[head + 1:]))
+        if ranges:
+            return Table(path, headers, chosen, head + 1, names[index], iter(rows[head + 1:]))
+        return Table(path, headers, chosen, head + 1, names[index], None,
+                     _frame_slices(frame.slice(head + 1), CSV_BATCH_ROWS))
     raise problem or ReadError(f"{path.name}: the workbook has no sheets")
 
 

@@ -114,7 +114,7 @@ def test_sei_flag_comes_from_the_library_and_is_unknown_until_classified(session
     from panhuo.valuation.frame import _sei_flags
 
     plain, pledged = portfolio["plain"].id, portfolio["pledged"].id
-    assert _sei_flags(session, [plain, pledged]) == {}
+    assert _sei_flags(session, [plain, pledged]) == {plain: None, pledged: None}
     session.add_all([PatentIndustry(patent_id=plain, scheme="sei", code="1", weight=1.0, source="derived:test"),
                      PatentIndustry(patent_id=pledged, scheme="gbt4754", code="3841", weight=1.0,
                                     source="derived:test")])

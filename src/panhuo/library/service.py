@@ -129,34 +129,6 @@ def assignments(db_session: Session, patent_id: int, *, catalog: Catalog | None 
 
 
 def codes_by_patent(db_session: Session, patent_ids: Iterable[int], *, scheme: str = "gbt4754") -> dict[int, dict[str, float]]:
-    """``{patent_id: {code: weight}}`` in one scheme for many patents at once (for matching and push lists)."""
-    ids = list(patent_ids)
-    out: dict[int, dict[str, float]] = {pid: {} for pid in ids}
-    for start in range(0, len(ids), 5000):
-        stmt = select(PatentIndustry.patent_id, PatentIndustry.code, PatentIndustry.weight).where(
-            PatentIndustry.scheme == scheme, PatentIndustry.patent_id.in_(ids[start:start + 5000]))
-        for pid, code, weight in db_session.execute(stmt):
-            out[pid][code] = max(out[pid].get(code, 0.0), float(weight))
-    return out
-
-
-def sei_flags(db_session: Session, patent_ids: Iterable[int]) -> dict[int, bool | None]:
-    """``{patent_id: True/False}`` — in a 战略性新兴产业 class or not; patents the library has not classified yet
-    are left out (unknown, never False)."""
-    ids = list(patent_ids)
-    classified: set[int] = set()
-    sei: set[int] = set()
-    for start in range(0, len(ids), 5000):
-        chunk = ids[start:start + 5000]
-        stmt = select(PatentIndustry.patent_id, PatentIndustry.scheme).where(PatentIndustry.patent_id.in_(chunk))
-        for pid, scheme in db_session.execute(stmt.distinct()):
-            classified.add(pid)
-            if scheme == "sei":
-                sei.add(pid)
-    return {pid: pid in sei for pid in classified}
-
-
-def codes_by_patent(db_session: Session, patent_ids: Iterable[int], *, scheme: str = "gbt4754") -> dict[int, dict[str, float]]:
     """``{patent_id: {code: weight}}`` of one scheme (GB/T 4754 by default) for the patents that have any."""
     ids = list(patent_ids)
     out: dict[int, dict[str, float]] = {}

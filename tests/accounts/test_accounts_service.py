@@ -74,3 +74,13 @@ def test_api_token_is_stored_hashed_and_can_be_revoked(world):
     assert accounts_service.user_for_token(db_session=world, token=clear + "x") is None
     assert accounts_service.revoke_api_token(db_session=world, user=user, token_id=token.id)
     assert accounts_service.user_for_token(db_session=world, token=clear) is None
+
+
+def test_patent_changes_are_audited_in_bulk_and_unchanged_values_skipped(session):
+    written = accounts_service.record_patent_changes(
+        db_session=session, actor="valuation", field="disposition",
+        changes=[(1, "技术保护", "转化运用"), (2, "开放许可", "开放许可"), (3, None, "终止维持")])
+    assert written == 2
+    rows = session.query(AuditEvent).filter(AuditEvent.action == "patent.disposition").all()
+    assert {(r.entity_id, r.before["disposition"], r.after["disposition"]) for r in rows} == {
+        ("1", "技术保护", "转化运用"), ("3", None, "终止维持")}

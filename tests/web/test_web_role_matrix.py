@@ -23,6 +23,7 @@ PAGES = [
     ("GET", "/items/{item}", (200, 200, 200, 200, 403, 403, 303)),
     ("GET", "/dashboard", (200, 200, 200, 403, 403, 200, 303)),
     ("GET", "/dashboard?institution_id={uni}", (200, 200, 200, 403, 403, 403, 303)),
+    ("GET", "/dashboard.xlsx", (200, 200, 200, 403, 403, 200, 303)),
     ("GET", "/patents.xlsx", (200, 200, 200, 200, 403, 200, 303)),
     ("POST", "/patents/{uni_unpub}/publish", (303, 303, 403, 403, 404, 404, 303)),
     ("POST", "/library/{uni_pub}/feedback", (403, 403, 403, 403, 303, 403, 303)),

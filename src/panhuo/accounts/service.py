@@ -225,3 +225,19 @@ def revoke_api_token(*, db_session: Session, user: User, token_id: int) -> bool:
 
 def list_api_tokens(*, db_session: Session, user: User) -> list[ApiToken]:
     return list(db_session.scalars(select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id)))
+
+
+def record_patent_changes(*, db_session: Session, actor: str | None, field: str,
+                          changes: list[tuple[int, Any, Any]], organisation_id: int | None = None,
+                          note: str | None = None) -> int:
+    """Audit a batch of changes to one patent field (``grade``, ``disposition``, …): ``(patent_id, before, after)``.
+
+    Unchanged values are skipped; returns how many events were written. For features that change grades or
+    dispositions in bulk (valuation runs, manual overrides).
+    """
+    events = [AuditEvent(action=f"patent.{field}", actor=actor, entity="patent", entity_id=str(pid),
+                         before={field: before}, after={field: after}, organisation_id=organisation_id, note=note)
+              for pid, before, after in changes if before != after]
+    db_session.add_all(events)
+    db_session.flush()
+    return len(events)

@@ -34,18 +34,20 @@ def dashboard(*, db_session: Session, principal: Principal, institution_id: int 
     items = _where(select(InventoryItem.status, func.count(InventoryItem.id)), InventoryItem.institution_id,
                    institution_id).group_by(InventoryItem.status)
     item_status = dict(db_session.execute(items).all())
-    grades = Counter()
+    self_grades = Counter()
     stmt = _where(select(InventoryItem.assessment), InventoryItem.institution_id, institution_id)
     for (assessment,) in db_session.execute(stmt.where(InventoryItem.status == "accepted")):
-        grades[(assessment or {}).get("value_grade", "?")] += 1
+        self_grades[(assessment or {}).get("value_grade", "?")] += 1
     library = db_session.scalar(_where(select(func.count(LibraryPublication.id))
                                        .where(LibraryPublication.withdrawn_at.is_(None)),
                                        LibraryPublication.institution_id, institution_id)) or 0
     total_items = sum(item_status.values())
+    grades, dispositions = _valuation(db_session, institution_id)
     return {"institution_id": institution_id, "patents": sum(by_status.values()), "by_legal_status": by_status,
             "by_type": by_type, "by_ipc_section": dict(sorted(sections.items())), "items_by_status": item_status,
             "inventory_rate": (item_status.get("accepted", 0) / total_items) if total_items else None,
-            "self_grades": dict(grades), "library": library,
+            "self_grades": dict(self_grades), "grades": grades, "dispositions": dispositions, "library": library,
+            "top_matches": _top_matches(db_session, institution_id),
             "per_institution": _per_institution(db_session) if institution_id is None else []}
 
 
@@ -64,3 +66,31 @@ def _per_institution(db_session: Session) -> list[dict]:
     for entry in out.values():
         entry["rate"] = entry["accepted"] / entry["total"] if entry["total"] else None
     return sorted(out.values(), key=lambda e: e["name"])
+
+
+def _scope_ids(db_session: Session, institution_id: int | None) -> list[int] | None:
+    if institution_id is None:
+        return None
+    return list(db_session.scalars(select(Patent.id).where(Patent.institution_id == institution_id)))
+
+
+def _valuation(db_session: Session, institution_id: int | None) -> tuple[dict, dict]:
+    """Grade and disposition distributions from valuation's latest evaluations."""
+    from panhuo.valuation import service as valuation_service
+
+    ids = _scope_ids(db_session, institution_id)
+    grades = Counter(valuation_service.grades_for(db_session=db_session, patent_ids=ids).values())
+    dispositions = Counter(valuation_service.latest_dispositions(db_session=db_session, patent_ids=ids).values())
+    return dict(grades), dict(dispositions)
+
+
+def _top_matches(db_session: Session, institution_id: int | None, limit: int = 10) -> list[dict]:
+    """The best demand ↔ patent matches involving the scope's patents (from ``panhuo.matching``)."""
+    from panhuo.matching.models import Demand, DemandMatch
+
+    stmt = (select(DemandMatch.score, Demand.id, Demand.title, Demand.enterprise_name, Patent.id, Patent.title)
+            .join(Demand, Demand.id == DemandMatch.demand_id).join(Patent, Patent.id == DemandMatch.patent_id)
+            .order_by(DemandMatch.score.desc()).limit(limit))
+    stmt = _where(stmt, Patent.institution_id, institution_id)
+    return [{"score": score, "demand_id": did, "demand": dtitle, "enterprise": ent, "patent_id": pid,
+             "patent": ptitle} for score, did, dtitle, ent, pid, ptitle in db_session.execute(stmt)]

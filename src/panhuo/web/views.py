@@ -41,13 +41,33 @@ def dashboard(request: Request, db: DbSession, principal: CurrentPrincipal, inst
     svgs = [chart("legal_distribution", data["by_legal_status"]),
             chart("industry_distribution", data["by_ipc_section"]),
             chart("status_distribution", data["items_by_status"], "status_"),
-            chart("grade_distribution", data["self_grades"])]
+            chart("grade_distribution", data["self_grades"]),
+            chart("valuation_grades", data["grades"]),
+            chart("disposition_distribution", data["dispositions"])]
     if data["per_institution"]:
         svgs.insert(0, charts.bar_chart([(e["name"], e["rate"] or 0) for e in data["per_institution"]],
                                         title=t("progress"), unit="%"))
     calendar = extras.fee_calendar(db_session=db, institution_id=institution_id)
     return render(request, "dashboard.html", data=data, svgs=svgs, rate_bar=charts.progress_bar(data["inventory_rate"]),
                   calendar=calendar)
+
+
+@router.get("/dashboard.xlsx")
+def dashboard_export(db: DbSession, principal: CurrentPrincipal, institution_id: OptionalId = None):
+    """The dashboard's figures as an Excel sheet (one row per distribution entry)."""
+    if institution_id is None and not principal.is_operator:
+        institution_id = min(principal.institution_ids(), default=-1)
+    data = stats.dashboard(db_session=db, principal=principal, institution_id=institution_id)
+    rows = [{"figure": "patents", "key": "", "value": data["patents"]},
+            {"figure": "library", "key": "", "value": data["library"]},
+            {"figure": "inventory_rate", "key": "", "value": data["inventory_rate"]}]
+    for figure in ("by_legal_status", "by_type", "by_ipc_section", "items_by_status", "self_grades", "grades",
+                   "dispositions"):
+        rows += [{"figure": figure, "key": str(k), "value": v} for k, v in data[figure].items()]
+    rows += [{"figure": "inventory_rate_by_institution", "key": e["name"], "value": e["rate"]}
+             for e in data["per_institution"]]
+    return Response(xlsx.workbook(rows, sheet="dashboard"), media_type=xlsx.MEDIA_TYPE,
+                    headers={"Content-Disposition": 'attachment; filename="dashboard.xlsx"'})
 
 
 def render_t(request: Request):

@@ -44,7 +44,7 @@ def build(ctx: typer.Context, json_out: JsonOpt = False) -> None:
     typer.echo(f"{result['patents']} patents, {result['rows']} assignments, {result['without_industry']} without "
                f"an industry, {result['overrides_applied']} overrides re-applied")
     for name in result["missing_sets"]:
-        typer.echo(f"note: reference set '{name}' is missing: its part of the library is empty")
+        typer.echo(f"note: reference set '{name}' is missing: what needs it is left out (panhuo data status)")
 
 
 @library_app.command("show")
@@ -54,8 +54,10 @@ def show(ctx: typer.Context, patent_id: Annotated[int, typer.Argument(help="Pate
 
     Example: panhuo library show 42
     """
-    with state(ctx).session() as session:
-        result = library_service.assignments(session, patent_id)
+    st = state(ctx)
+    cat = taxonomy_service.catalog(data_dir=st.settings.data, workspace=st.settings.workspace)
+    with st.session() as session:
+        result = library_service.assignments(session, patent_id, catalog=cat)
         history = [{"id": o.id, "scheme": o.scheme, "code": o.code, "action": o.action, "reviewer": o.reviewer,
                     "reason": o.reason, "at": o.created_at, "active": o.active}
                    for o in library_service.overrides(session, patent_id=patent_id)]

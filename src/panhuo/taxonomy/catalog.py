@@ -100,8 +100,8 @@ def _load_wipo(cat: Catalog) -> None:
     except DataSetMissing:
         cat.missing.append(reference.WIPO)
     extras = _yaml("wipo_extras.yaml")
-    rows += [ConcordanceRow(r["pattern"], str(r["field"]), 1.0, "official:" + extras["source"].split(":", 1)[1]
-                            if False else extras["source"], extras["edition"], "wipo") for r in extras["rows"]]
+    rows += [ConcordanceRow(r["pattern"], str(r["field"]), 1.0, extras["source"], extras["edition"], "wipo")
+             for r in extras["rows"]]
     cat.wipo = Concordance(rows)
 
 

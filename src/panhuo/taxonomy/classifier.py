@@ -25,7 +25,7 @@ from panhuo.taxonomy.textvec import tokens as _tokens
 
 SEED = 20261121
 TEST_SHARE = 0.2
-K = 25  # neighbours; defaults re-checked by benchmarks/bench_classifier.py on a validation part of the training split
+K = 50  # neighbours; defaults re-checked by benchmarks/bench_classifier.py on a validation part of the training split
 POWER = 1.0
 ALPHA = 0.3
 NGRAMS = (1, 2)

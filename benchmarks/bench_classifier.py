@@ -3,8 +3,8 @@
 Protocol: a fixed-seed 80/20 split of the available rows (the test split is never used for training or
 tuning); hyper-parameters (K, ALPHA) are chosen on a validation fifth of the training split; the model is
 then refitted on the whole training split and scored once on the test split.  Micro-F1@k takes the top k
-labels as the prediction; "adaptive" keeps labels scoring ≥ 0.6 × the best (at most 3), a set-valued
-prediction comparable to a thresholded classifier.  WIPO fields: subclass scores summed per field through
+labels as the prediction; "adaptive" keeps labels scoring ≥ ratio × the best (at most 3; ratio chosen on
+validation), a set-valued prediction comparable to a thresholded classifier.  WIPO fields: subclass scores summed per field through
 the WIPO concordance; gold fields are those of the gold subclasses.
 """
 
@@ -20,11 +20,14 @@ BASELINE = 0.49  # the source project's micro-F1 (TF-IDF + SVM, out-of-fold) on 
 GRID = [(k, a) for k in (10, 25, 50) for a in (0.2, 0.3, 0.5)]
 
 
-def _adaptive(ranked: list[tuple[str, float]]) -> list[str]:
+RATIOS = (0.5, 0.6, 0.7, 0.8)
+
+
+def _adaptive(ranked: list[tuple[str, float]], ratio: float) -> list[str]:
     if not ranked:
         return []
     best = ranked[0][1]
-    return [c for c, s in ranked[:3] if s >= 0.6 * best]
+    return [c for c, s in ranked[:3] if s >= ratio * best]
 
 
 def _wipo(ranked, cat) -> list[str]:
@@ -58,6 +61,9 @@ def run(scale: str) -> dict:
         scored.append((classifier.metrics(preds, [labels[i] for i in va], 1)["f1"], k, alpha))
     _, best_k, best_alpha = max(scored)
     classifier.K, classifier.ALPHA = best_k, best_alpha
+    val_ranked = _predict(model, [titles[i] for i in va], 5)
+    val_gold = [labels[i] for i in va]
+    ratio = max(RATIOS, key=lambda r: classifier.metrics([_adaptive(x, r) for x in val_ranked], val_gold, 3)["f1"])
     # 2. refit on the whole training split, score once on the test split
     t0 = time.perf_counter()
     model = classifier.fit([titles[i] for i in train_idx], [labels[i] for i in train_idx], ipc_docs)
@@ -71,7 +77,7 @@ def run(scale: str) -> dict:
     gold_wipo = [sorted({m.target for s in g for m in cat.wipo_fields([s])}) for g in gold]
     pred_wipo = [_wipo(r, cat) for r in ranked]
     m1, m3 = classifier.metrics(top, gold, 1), classifier.metrics(top, gold, 3)
-    ad = classifier.metrics([_adaptive(r) for r in ranked], gold, 3)
+    ad = classifier.metrics([_adaptive(r, ratio) for r in ranked], gold, 3)
     w1, w3 = classifier.metrics(pred_wipo, gold_wipo, 1), classifier.metrics(pred_wipo, gold_wipo, 3)
 
     def row(metric, value, goal="", baseline="", note=""):
@@ -82,7 +88,7 @@ def run(scale: str) -> dict:
     rows = [
         row("IPC subclass micro-F1@1", m1["f1"], "> 0.49", BASELINE, f"P@1 {m1['precision']:.3f}, R@1 {m1['recall']:.3f}"),
         row("IPC subclass micro-F1@3", m3["f1"], "", BASELINE, f"P@3 {m3['precision']:.3f}, R@3 {m3['recall']:.3f}"),
-        row("IPC subclass micro-F1, adaptive set (≤3, ≥0.6×best)", ad["f1"], "", BASELINE,
+        row(f"IPC subclass micro-F1, adaptive set (≤3, ≥{ratio}×best)", ad["f1"], "", BASELINE,
             f"P {ad['precision']:.3f}, R {ad['recall']:.3f}"),
         row("IPC subclass top-1 accuracy (top label is a gold label)", m1["accuracy"]),
         row("IPC subclass top-3 accuracy (a gold label in the top 3)", m3["accuracy"]),
@@ -100,8 +106,10 @@ def run(scale: str) -> dict:
                       f"train {len(train_idx):,} / test {len(test_idx):,}, seed {classifier.SEED}; "
                       f"{len({s for g in labels for s in g})} subclasses, "
                       f"{sum(len(g) for g in gold) / len(gold):.2f} gold labels per title.",
-                      f"Chosen on validation: K={best_k}, ALPHA={best_alpha} (grid {grid}).",
-                      "Title-only input. The 0.49 baseline is the source project's figure; its input (title, or "
-                      "title + abstract: the full dataset had abstracts) and its thresholding are not documented "
-                      "in the copy we hold, so the comparison is indicative.",
+                      f"Chosen on validation: K={best_k}, ALPHA={best_alpha} (grid {grid}), adaptive ratio {ratio}.",
+                      "Title-only input. The 0.49 baseline (source project experiments/results/multilabel_tfidf_svm/"
+                      "summary.json) is a one-vs-rest linear SVM on char 1–4-grams of title × 10 + ABSTRACT, "
+                      "9,867 documents, 5-fold CV, threshold tuned per fold: a set-valued prediction from richer "
+                      "input. Abstracts are not in our copy, so the figures are not directly comparable; a numpy "
+                      "softmax regression on our features did no better than this kNN (P@1 0.43 vs 0.45).",
                       "Shared, loaded machine (2 cores used by several engineers at once); timings are inflated."]}

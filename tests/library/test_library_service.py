@@ -126,3 +126,23 @@ def test_interfaces_for_other_features(session, catalog, clusters, patents):
     codes = library_service.codes_by_patent(session, ids)
     assert codes[patents[0].id] == {"3841": pytest.approx(0.8), "38": pytest.approx(0.2)} and patents[2].id not in codes
     assert library_service.sei_flags(session, ids) == {patents[0].id: True, patents[1].id: True, patents[2].id: None}
+
+
+def test_grade_and_disposition_filters_use_the_latest_valuation(session, catalog, clusters, patents):
+    from datetime import date
+
+    from panhuo.valuation.models import Evaluation
+
+    def evaluation(patent, grade, disposition):
+        return Evaluation(patent_id=patent.id, run_id="r1", scenario="default", tree_id="t", tree_version="1",
+                          tree_digest="d", rules_version="1", as_of=date(2026, 11, 1), input_hash="h", composite=0.5,
+                          confidence=1.0, scores={}, grade=grade, disposition=disposition, rule_id="x",
+                          explanation={})
+
+    session.add_all([evaluation(patents[0], "B", "转化运用"), evaluation(patents[1], "C", "开放许可")])
+    session.flush()
+    session.add(evaluation(patents[0], "A", "转化运用"))  # newer: the latest counts
+    session.flush()
+    assert [i["patent_id"] for i in library_service.query(session, grade="A")["items"]] == [patents[0].id]
+    assert library_service.query(session, grade="B")["total"] == 0
+    assert [i["patent_id"] for i in library_service.query(session, disposition="开放许可")["items"]] == [patents[1].id]

@@ -102,14 +102,14 @@ def run(scale: str) -> dict:
     ]
     return {"title": "Taxonomy: text → IPC subclass / WIPO field classifier", "goal": "micro-F1 clearly > 0.49",
             "rows": rows, "scale": scale,
-            "notes": [f"{len(df):,} real titles available (the set holds back ~20% for independent evaluation); "
-                      f"train {len(train_idx):,} / test {len(test_idx):,}, seed {classifier.SEED}; "
-                      f"{len({s for g in labels for s in g})} subclasses, "
-                      f"{sum(len(g) for g in gold) / len(gold):.2f} gold labels per title.",
+            "notes": [(f"{len(df):,} real titles available (the set holds back ~20% for independent evaluation); "
+                       f"train {len(train_idx):,} / test {len(test_idx):,}, seed {classifier.SEED}; "
+                       f"{len({s for g in labels for s in g})} subclasses, "
+                       f"{sum(len(g) for g in gold) / len(gold):.2f} gold labels per title."),
                       f"Chosen on validation: K={best_k}, ALPHA={best_alpha} (grid {grid}), adaptive ratio {ratio}.",
-                      "Title-only input. The 0.49 baseline (source project experiments/results/multilabel_tfidf_svm/"
-                      "summary.json) is a one-vs-rest linear SVM on char 1–4-grams of title × 10 + ABSTRACT, "
-                      "9,867 documents, 5-fold CV, threshold tuned per fold: a set-valued prediction from richer "
-                      "input. Abstracts are not in our copy, so the figures are not directly comparable; a numpy "
-                      "softmax regression on our features did no better than this kNN (P@1 0.43 vs 0.45).",
+                      ("Title-only input. The 0.49 baseline (source project experiments/results/multilabel_tfidf_svm/"
+                       "summary.json) is a one-vs-rest linear SVM on char 1–4-grams of title × 10 + ABSTRACT, "
+                       "9,867 documents, 5-fold CV, threshold tuned per fold: a set-valued prediction from richer "
+                       "input. Abstracts are not in our copy, so the figures are not directly comparable; a numpy "
+                       "softmax regression on our features did no better than this kNN (P@1 0.43 vs 0.45)."),
                       "Shared, loaded machine (2 cores used by several engineers at once); timings are inflated."]}

@@ -77,5 +77,5 @@ def run(scale: str) -> dict:
             "rows": rows, "scale": scale,
             "notes": ["Shared, loaded machine (2 cores used by several engineers at once); single run.",
                       "Inputs are synthetic (synthetic=True) IPC lists drawn from real IPC main-group frequencies.",
-                      "Coverage uses the interim mapping (Fraunhofer NACE×IPC + Panhuo NACE→GB/T 4754 bridge + "
-                      "title similarity); no official NBS/CNIPA table was loaded. Coverage is not accuracy."]}
+                      ("Coverage uses the interim mapping (Fraunhofer NACE×IPC + Panhuo NACE→GB/T 4754 bridge + "
+                       "title similarity); no official NBS/CNIPA table was loaded. Coverage is not accuracy.")]}

@@ -72,7 +72,7 @@ def test_a_reviewer_override_survives_a_rebuild(session, catalog, clusters, pate
     assert codes["3849"]["source"] == "reviewer:王审" and codes["3849"]["weight"] == 0.9
     assert "38" not in codes and "3841" in codes
     history = library_service.overrides(session, patent_id=patents[0].id)
-    assert [(o.reviewer, o.reason) for o in history][0] == ("王审", "固态电池，归其他电池制造")
+    assert (history[0].reviewer, history[0].reason) == ("王审", "固态电池，归其他电池制造")
 
 
 def test_a_withdrawn_override_stops_applying_at_the_next_build(session, catalog, clusters, patents):

@@ -2,8 +2,7 @@
 
 import pytest
 
-from panhuo.taxonomy import editions
-from panhuo.taxonomy import ipc
+from panhuo.taxonomy import editions, ipc
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -76,13 +76,13 @@ def show(ctx: typer.Context, patent_id: Annotated[int, typer.Argument(help="Pate
 @library_app.command("query")
 def query(
     ctx: typer.Context,
-    industry: Annotated[Optional[str], typer.Option(help="GB/T 4754 code at any level, e.g. 38 or 3841.")] = None,
-    cluster: Annotated[Optional[str], typer.Option(help="Cluster id, e.g. zj-415x-ict.")] = None,
-    sei: Annotated[Optional[str], typer.Option(help="战略性新兴产业 category 1–9.")] = None,
-    wipo: Annotated[Optional[str], typer.Option(help="WIPO field 1–35.")] = None,
-    region: Annotated[Optional[str], typer.Option(help="Owner region, GB/T 2260 prefix, e.g. 33.")] = None,
-    grade: Annotated[Optional[str], typer.Option(help="Latest valuation grade.")] = None,
-    disposition: Annotated[Optional[str], typer.Option(help="Latest disposition.")] = None,
+    industry: Annotated[str | None, typer.Option(help="GB/T 4754 code at any level, e.g. 38 or 3841.")] = None,
+    cluster: Annotated[str | None, typer.Option(help="Cluster id, e.g. zj-415x-ict.")] = None,
+    sei: Annotated[str | None, typer.Option(help="战略性新兴产业 category 1–9.")] = None,
+    wipo: Annotated[str | None, typer.Option(help="WIPO field 1–35.")] = None,
+    region: Annotated[str | None, typer.Option(help="Owner region, GB/T 2260 prefix, e.g. 33.")] = None,
+    grade: Annotated[str | None, typer.Option(help="Latest valuation grade.")] = None,
+    disposition: Annotated[str | None, typer.Option(help="Latest disposition.")] = None,
     limit: Annotated[int, typer.Option(help="Rows per page.")] = 50,
     offset: Annotated[int, typer.Option(help="Rows to skip.")] = 0,
     json_out: JsonOpt = False,
@@ -119,7 +119,7 @@ def override(
     reviewer: Annotated[str, typer.Option(help="Who decides.")],
     reason: Annotated[str, typer.Option(help="Why.")] = "",
     remove: Annotated[bool, typer.Option("--remove", help="Remove the code instead of adding it.")] = False,
-    weight: Annotated[Optional[float], typer.Option(help="Weight of an added code (default 1).")] = None,
+    weight: Annotated[float | None, typer.Option(help="Weight of an added code (default 1).")] = None,
     json_out: JsonOpt = False,
 ) -> None:
     """Record a reviewer's correction; it is applied now and after every rebuild.
@@ -140,7 +140,7 @@ def override(
 
 @library_app.command("clusters")
 def clusters(ctx: typer.Context,
-             region: Annotated[Optional[str], typer.Option(help="GB/T 2260 region, e.g. 330000.")] = None,
+             region: Annotated[str | None, typer.Option(help="GB/T 2260 region, e.g. 330000.")] = None,
              top: Annotated[int, typer.Option(help="Patents listed per cluster.")] = 5,
              own: Annotated[bool, typer.Option("--own", help="Only patents whose owner is in the region.")] = False,
              json_out: JsonOpt = False) -> None:

@@ -7,7 +7,7 @@ it covers and then re-applies every active override, so a reviewer's decision su
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
@@ -42,7 +42,7 @@ def build(db_session: Session, *, catalog: Catalog | None = None,
     catalog = catalog or get_catalog()
     clusters = cluster_rules.load_clusters() if clusters is None else clusters
     ids = list(patent_ids) if patent_ids is not None else list(db_session.scalars(select(Patent.id).order_by(Patent.id)))
-    built_at = datetime.now(timezone.utc)
+    built_at = datetime.now(UTC)
     written = unmapped = 0
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start:start + CHUNK]

@@ -40,7 +40,7 @@ def tokens(text: str) -> list[str]:
 def split(n: int, *, seed: int = SEED, test_share: float = TEST_SHARE) -> tuple[np.ndarray, np.ndarray]:
     """(train indices, test indices) of ``n`` rows; the same for the same seed."""
     order = np.random.default_rng(seed).permutation(n)
-    cut = int(round(n * (1 - test_share)))
+    cut = round(n * (1 - test_share))
     return np.sort(order[:cut]), np.sort(order[cut:])
 
 
@@ -89,7 +89,7 @@ def fit(titles: Sequence[str], label_sets: Sequence[Sequence[str]], ipc_docs: Se
     tfidf = Tfidf.fit(title_tokens + ipc_tokens, min_df=min_df)
     title_vecs = [tfidf.vector(t) for t in title_tokens]
     doc_labels = [np.array([index[l] for l in ls], dtype=np.int32) for ls in label_sets]
-    sums: list[dict[int, float]] = [dict() for _ in labels]
+    sums: list[dict[int, float]] = [{} for _ in labels]
     en_vecs, en_labels = [], []
     for (idx, val), ls in zip(title_vecs, doc_labels):
         for label in ls:

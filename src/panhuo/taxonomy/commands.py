@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -164,7 +164,7 @@ def coverage(ctx: typer.Context, json_out: JsonOpt = False) -> None:
 
 def classify(
     ctx: typer.Context,
-    text: Annotated[Optional[str], typer.Argument(help="Text to classify (else JSON Lines on stdin).")] = None,
+    text: Annotated[str | None, typer.Argument(help="Text to classify (else JSON Lines on stdin).")] = None,
     top: Annotated[int, typer.Option(help="Results per list.")] = 5,
     json_out: JsonOpt = False,
 ) -> None:
@@ -189,8 +189,8 @@ def classify(
         try:
             record = json.loads(line)
             if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-                raise ValueError('expected {"id", "text"} with a string text')
-        except ValueError as exc:  # a bad line is reported in place; the others are still classified
+                raise TypeError('expected {"id", "text"} with a string text')
+        except (ValueError, TypeError) as exc:  # a bad line is reported in place; the others are still classified
             emit({"line": number, "error": str(exc)})
             continue
         result = taxonomy_service.classify_text(record["text"], top, model=model, cat=cat)

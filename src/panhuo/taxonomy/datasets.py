@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import json
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from panhuo.taxonomy import importers
@@ -100,7 +100,7 @@ def save(result: importers.ImportResult, stem: Path, *, origin: Path) -> None:
                              row.source, row.edition, row.scheme])
     meta = {"kind": result.kind, "scheme": result.scheme, "file": str(origin), "rows": len(result.rows),
             "edition": result.rows[0].edition if result.rows else "", "keywords": result.keywords,
-            "imported_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+            "imported_at": datetime.now(UTC).isoformat(timespec="seconds")}
     stem.with_suffix(".json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
 
 

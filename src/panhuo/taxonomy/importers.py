@@ -129,6 +129,15 @@ def _patterns(cell: str, where: str, errors: list[str]) -> list[str]:
     return out
 
 
+def _cells(row: list[str], cols: dict[str, int]):
+    """A reader of one row's cells by role ("" for a missing role or a short row)."""
+
+    def cell(role: str) -> str:
+        return row[cols[role]].strip() if role in cols and cols[role] < len(row) else ""
+
+    return cell
+
+
 # --- the two layouts ----------------------------------------------------------------------------------------
 
 def import_nbs_2018(rows: list[list[str]], *, source: str = "official:nbs-ipc-gbt4754-2018",
@@ -147,7 +156,7 @@ def import_nbs_2018(rows: list[list[str]], *, source: str = "official:nbs-ipc-gb
     header, cols = _find_header(rows, needed)
     current = ""
     for number, row in enumerate(rows[header + 1:], start=header + 2):
-        cell = lambda role: row[cols[role]].strip() if role in cols and cols[role] < len(row) else ""  # noqa: E731
+        cell = _cells(row, cols)
         code = next((cell(level_roles[lv]) for lv in reversed(levels) if cell(level_roles[lv])), "") if split_levels \
             else cell("code")
         code = code.replace(" ", "")
@@ -176,7 +185,7 @@ def import_cnipa_sei_2021(rows: list[list[str]], *, source: str = "official:cnip
                                        "ipc": ("国际专利分类", "IPC", "ipc"), "?kw": ("关键词",)})
     current = ""
     for number, row in enumerate(rows[header + 1:], start=header + 2):
-        cell = lambda role: row[cols[role]].strip() if role in cols and cols[role] < len(row) else ""  # noqa: E731
+        cell = _cells(row, cols)
         code = cell("code").replace(" ", "")
         if code:
             if not re.fullmatch(r"\d+(\.\d+)*\*?", code):

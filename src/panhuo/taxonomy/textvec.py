@@ -25,10 +25,7 @@ _BRACKETS = re.compile(r"[（(\[〔【][^）)\]〕】]*[）)\]〕】]")
 _stemmer = Stemmer.Stemmer("english")
 
 # Boilerplate of patent titles and classification headings: frequent, uninformative.
-STOP = frozenset("""一种 及其 其 的 和 与 或 及 用于 用 于 方法 装置 系统 设备 结构 以及 基于 一 种 等 中 在 所述 具有 包括
- 例如 其他 其它 不包括 本 小类 大类 类目 组 入 指 对 为 由 该 个 上 下 并 利用 采用 应用 使用 制备 制造 生产 制品 专门
- the of and or for a an in on to with by from its their as e g i other not covered provided groups group subclass
- therefor thereof specially adapted means method methods apparatus system systems device devices""".split())
+STOP = frozenset(["一种", "及其", "其", "的", "和", "与", "或", "及", "用于", "用", "于", "方法", "装置", "系统", "设备", "结构", "以及", "基于", "一", "种", "等", "中", "在", "所述", "具有", "包括", "例如", "其他", "其它", "不包括", "本", "小类", "大类", "类目", "组", "入", "指", "对", "为", "由", "该", "个", "上", "下", "并", "利用", "采用", "应用", "使用", "制备", "制造", "生产", "制品", "专门", "the", "of", "and", "or", "for", "a", "an", "in", "on", "to", "with", "by", "from", "its", "their", "as", "e", "g", "i", "other", "not", "covered", "provided", "groups", "group", "subclass", "therefor", "thereof", "specially", "adapted", "means", "method", "methods", "apparatus", "system", "systems", "device", "devices"])
 
 
 def clean(text: str) -> str:

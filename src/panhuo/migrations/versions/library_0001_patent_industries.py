@@ -5,8 +5,8 @@ Revises: core_0001
 Create Date: 2026-11-21 07:30:00
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = "library_0001"
 down_revision = "core_0001"

@@ -94,3 +94,8 @@ def test_classify_json_lines_end_to_end_keeps_good_lines_after_a_bad_one(cat, re
     assert out.exit_code == 0 and [r.get("id") for r in records] == ["a", None, "b"]
     assert records[0]["ipc"][0][0] == "H01M" and records[1]["line"] == 2
     assert {"A61K", "A61P"} & {c for c, _ in records[2]["ipc"][:3]} and records[0]["wipo"] and records[0]["industries"]
+
+
+@pytest.mark.parametrize("industry, ipc", [("3841", "H01M"), ("3921", "H04L"), ("27", "A61K")])
+def test_industries_lead_back_to_their_ipc_subclasses(cat, industry, ipc):
+    assert ipc in [r["ipc"] for r in service.ipc_for_industries([industry], top=5, cat=cat)]

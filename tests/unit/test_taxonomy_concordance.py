@@ -62,3 +62,18 @@ def test_bad_patterns_are_collected_not_raised():
 def test_unknown_and_invalid_codes_map_to_nothing():
     table = Concordance(_rows())
     assert table.lookup("A01B1/00") == [] and table.lookup("nonsense") == []
+
+
+def test_reverse_lookup_from_an_industry_to_ipc_patterns():
+    from pathlib import Path
+
+    from panhuo.taxonomy.catalog import Catalog
+    from panhuo.taxonomy.reference import Industry
+
+    industries = {c: Industry(c, 4, c, "", c[:3], "C") for c in ("3841", "3842", "3843", "3849")}
+    cat = Catalog(data_dir=Path("/nonexistent"), workspace=None, industries=industries, gbt=Concordance([
+        ConcordanceRow("H01M10", "3841", 1.0, "official:t"), ConcordanceRow("H01M6", "3849", 1.0, "official:t"),
+        ConcordanceRow("A47B", "38", 1.0, "derived:t"), ConcordanceRow("A61K", "27", 1.0, "derived:t")]))
+    ranked = [(m.target, round(m.weight, 3)) for m in cat.ipc_for_industry("3841")]
+    assert ranked == [("H01M10", 1.0), ("H01M6", 0.3), ("A47B", 0.25)]  # exact, sibling 小类, 大类 over 4 小类
+    assert [m.target for m in cat.ipc_for_industry("384")] == ["H01M10", "H01M6", "A47B"]

@@ -83,6 +83,28 @@ class Catalog:
         return [Mapping(c, round(w, 6), "derived:gbt4754-ipdense-2019", "") for c, w in
                 sorted(scores.items(), key=lambda kv: -kv[1])]
 
+    def ipc_for_industry(self, code: str) -> list[Mapping]:
+        """The reverse direction: IPC patterns whose industries fall inside ``code`` (any GB/T 4754 level),
+        best first.  A row on the code (or below it) counts its weight; a coarser row (大类 38 for 3841)
+        counts its weight spread over its 小类; a sibling 小类 in the same 中类 counts 0.3 of its weight."""
+        scores: dict[str, list] = {}
+        for _, row in self.gbt.patterns():
+            target = row.target_code
+            if target.startswith(code):
+                share = row.weight
+            elif code.startswith(target):
+                share = row.weight / max(1, self._leaves(target))
+            elif len(code) == len(target) == 4 and code[:3] == target[:3]:
+                share = 0.3 * row.weight
+            else:
+                continue
+            entry = scores.setdefault(row.ipc_pattern, [0.0, row.source])
+            entry[0] += share
+        return [Mapping(p, round(w, 6), src, p) for p, (w, src) in sorted(scores.items(), key=lambda kv: -kv[1][0])]
+
+    def _leaves(self, code: str) -> int:
+        return sum(1 for c, node in self.industries.items() if node.level == 4 and c.startswith(code)) or 1
+
     def industry_name(self, code: str) -> str | None:
         node = self.industries.get(code)
         return node.name if node else self.official_names.get(f"gbt4754:{code}")

@@ -66,6 +66,22 @@ def industries_for_ipc(codes: list[str] | str, *, top: int = 5, cat: Catalog | N
     return out
 
 
+def ipc_for_industries(codes: list[str] | str, *, top: int = 10, cat: Catalog | None = None) -> list[dict]:
+    """IPC patterns (mostly subclasses) that map into GB/T 4754 industries: ``[{ipc, weight, source}]``.
+
+    For an enterprise that states its 国民经济行业 codes: which technology areas to look in.
+    """
+    cat = cat or catalog()
+    wanted = [codes] if isinstance(codes, str) else list(codes)
+    scores: dict[str, list] = {}
+    for code in wanted:
+        for m in cat.ipc_for_industry(code.strip()):
+            entry = scores.setdefault(m.target, [0.0, m.source])
+            entry[0] += m.weight
+    ranked = sorted(scores.items(), key=lambda kv: -kv[1][0])[:top]
+    return [{"ipc": p, "weight": round(w, 4), "source": src} for p, (w, src) in ranked]
+
+
 def wipo_fields_for_ipc(codes: list[str], *, cat: Catalog | None = None) -> list[dict]:
     """WIPO 35 technology fields of IPC symbols: ``[{field, name, weight, source}]``."""
     cat = cat or catalog()

@@ -110,3 +110,20 @@ def test_grade_filter_needs_a_grade_and_explanations_say_none(session, corpus, w
     graded = search_service.search(session, "电池", top=5, workspace=workspace,
                                    filters=search_service.SearchFilters(min_grade="三级"))
     assert graded == []
+
+
+def test_exclusive_licence_in_force_makes_a_patent_unavailable(session, corpus, workspace):
+    from datetime import date
+
+    from panhuo.patents.models import LegalEvent
+
+    session.add(LegalEvent(patent_id=corpus[1].id, kind="licence", event_date=date(2024, 3, 1),
+                           counterparty="某电池公司", details={"licence_type": "exclusive", "expiry": "2099-12-31"}))
+    session.flush()
+    search_service.reindex(session, workspace=workspace)
+    hits = {h.patent_id: h for h in search_service.search(session, "固态电解质", top=8, workspace=workspace)}
+    licensed = hits[corpus[1].id].why["availability"]
+    assert licensed["available"] is False and "exclusive" in licensed["reasons"][0]
+    free = search_service.search(session, "固态电解质", top=8, workspace=workspace,
+                                 filters=search_service.SearchFilters(available_only=True))
+    assert corpus[1].id not in {h.patent_id for h in free}

@@ -61,17 +61,41 @@ def industries(db_session: Session, patent_ids: list[int]) -> dict[int, dict[str
     return _call("library", "codes_by_patent", db_session, patent_ids, scheme="gbt4754")
 
 
+def _with_licensing_records(db_session: Session, patent_ids: list[int]) -> set[int]:
+    """The patents that have any declaration, contract or recorded licence: only these need the per-patent
+    licensing checks (one bulk query instead of two per patent)."""
+    try:
+        from panhuo.licensing.models import ContractPatent, Declaration
+    except ImportError:
+        return set(patent_ids)
+    from sqlalchemy import select, union
+
+    from panhuo.patents.models import LegalEvent
+
+    stmt = union(
+        select(Declaration.patent_id).where(Declaration.patent_id.in_(patent_ids)),
+        select(ContractPatent.patent_id).where(ContractPatent.patent_id.in_(patent_ids)),
+        select(LegalEvent.patent_id).where(LegalEvent.patent_id.in_(patent_ids), LegalEvent.kind == "licence"),
+    )
+    return set(db_session.scalars(stmt))
+
+
 def availability(db_session: Session, patents: list[Patent], *, on: date) -> dict[int, dict]:
     """{patent_id: {"available": bool, "reasons": [...], "open_licence_since": date|None}}."""
     licensing = _service("licensing")
     exclusive = getattr(licensing, "exclusive_licences_in_force", None)
     open_since = getattr(licensing, "active_open_licence_since", None)
+    active = _with_licensing_records(db_session, [p.id for p in patents]) if licensing and patents else set()
     out = {}
     for patent in patents:
         reasons = []
         if patent.legal_status in DEAD:
             reasons.append(f"legal status {patent.legal_status}")
         entry: dict = {}
+        if patent.id not in active:
+            entry.update(available=not reasons, reasons=reasons)
+            out[patent.id] = entry
+            continue
         try:
             if exclusive is not None:
                 reasons += [f"exclusive licence in force: {ref}" for ref in

@@ -18,10 +18,10 @@ FIELD_BOOSTS: dict[str, float] = {"title": 3.0, "keywords": 2.0, "abstract": 1.0
 
 @dataclass
 class LexicalDoc:
-    """One patent's analysed fields (lists of terms)."""
+    """One patent's analysed fields: lists of terms, or strings of terms already joined by spaces."""
 
     patent_id: int
-    fields: dict[str, list[str]] = field(default_factory=dict)
+    fields: dict[str, list[str] | str] = field(default_factory=dict)
 
 
 def _schema() -> tantivy.Schema:
@@ -66,7 +66,7 @@ class LexicalIndex:
             for name in FIELD_BOOSTS:
                 terms = doc.fields.get(name)
                 if terms:
-                    document.add_text(name, " ".join(terms))
+                    document.add_text(name, terms if isinstance(terms, str) else " ".join(terms))
             writer.add_document(document)
             n += 1
         return n

@@ -78,13 +78,16 @@ def grade_rank(grade: str | None) -> int | None:
     return GRADE_RANK.get(grade.strip())
 
 
-def matched_terms(query_terms: Iterable[str], field_terms: dict[str, Iterable[str]]) -> dict[str, list[str]]:
-    """Query terms found in each field, in query order."""
-    wanted = list(dict.fromkeys(query_terms))
+def terms_in_text(query_terms: Iterable[str], texts: dict[str, str]) -> dict[str, list[str]]:
+    """Query terms occurring in each (normalised, lower-cased) field text, in query order.
+
+    A substring test: cheaper than re-segmenting every hit, and a stemmed English term (batteri) still
+    finds its surface forms (batteries).
+    """
+    wanted = list(dict.fromkeys(t for t in query_terms if t))
     out = {}
-    for name, terms in field_terms.items():
-        present = set(terms)
-        hits = [t for t in wanted if t in present]
+    for name, text in texts.items():
+        hits = [t for t in wanted if t in text]
         if hits:
             out[name] = hits
     return out

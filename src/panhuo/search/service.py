@@ -7,6 +7,7 @@ The matching feature builds on :func:`search`, :func:`similar_patents`, :func:`k
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from panhuo.config import Settings, get_settings
 from panhuo.patents.models import Patent
@@ -31,6 +32,9 @@ from panhuo.search.text import default_analyzer, normalize, stopwords
 MODES = ("hybrid", "lexical", "dense")
 CANDIDATE_DEPTH = 100
 MINED_MIN_DF = 3
+_HIT_COLUMNS = (Patent.id, Patent.application_no, Patent.title, Patent.abstract, Patent.first_claim,
+                Patent.ipc_main, Patent.ipc_all, Patent.legal_status, Patent.region_code, Patent.institution_id,
+                Patent.synthetic)
 
 
 class IndexMissing(LookupError):
@@ -243,38 +247,64 @@ def _open_ready(workspace: Path | None, embedder: Embedder | None) -> SearchInde
 def _finish(db_session: Session, idx: SearchIndex, fused: list[rules.Fused], terms: list[str],
             vector: np.ndarray | None, *, top: int, filters: SearchFilters | None,
             reference_ipc: list[str] | None = None) -> list[SearchHit]:
+    """Filter and rerank the fused candidates, then explain the winners.
+
+    Stage 1 ranks the whole pool on signals fetched in bulk (grade, industries, IPC, legal status);
+    stage 2 asks the licensing feature about the finalists only (per-patent queries) and explains them.
+    """
     filters = filters or SearchFilters()
-    pool = [f for f in fused if f.patent_id not in set(filters.exclude_ids)][:max(top * 3, 60)]
+    excluded = set(filters.exclude_ids)
+    pool = [f for f in fused if f.patent_id not in excluded][:max(top * 3, 60)]
     ids = [f.patent_id for f in pool]
-    patents = {p.id: p for p in db_session.scalars(select(Patent).where(Patent.id.in_(ids)))} if ids else {}
-    kw = {d.patent_id: d.keywords for d in db_session.scalars(
-        select(SearchDocument).where(SearchDocument.patent_id.in_(ids)))} if ids else {}
+    stmt = select(Patent).options(load_only(*_HIT_COLUMNS)).where(Patent.id.in_(ids))
+    patents = {p.id: p for p in db_session.scalars(stmt)} if ids else {}
     kept = [f for f in pool if f.patent_id in patents and _passes(patents[f.patent_id], filters)]
     kept_ids = [f.patent_id for f in kept]
     grades = hooks.grades(db_session, kept_ids)
-    dispositions = hooks.dispositions(db_session, kept_ids)
     industries = hooks.industries(db_session, kept_ids)
-    avail = hooks.availability(db_session, [patents[f.patent_id] for f in kept], on=date.today())
     wanted_rank = rules.grade_rank(filters.min_grade)
-    hits = []
+    staged = []
     for f in kept:
-        patent = patents[f.patent_id]
-        grade, availability = grades.get(f.patent_id), avail.get(f.patent_id, {})
-        if filters.available_only and availability.get("available") is False:
-            continue
+        patent, grade = patents[f.patent_id], grades.get(f.patent_id)
         rank = rules.grade_rank(grade)
         if filters.min_grade and (rank is None or wanted_rank is None or rank > wanted_rank):
             continue
-        why = _explain(idx, patent, kw.get(f.patent_id, []), f, terms, vector, reference_ipc)
+        alive = patent.legal_status not in hooks.DEAD
+        if filters.available_only and not alive:
+            continue
         codes = sorted(industries.get(f.patent_id, {}))
-        shared_industries = [c for c in codes if any(c.startswith(p) for p in filters.industries or ())]
-        why.update(grade=grade, disposition=dispositions.get(f.patent_id), availability=availability,
-                   industries=codes, shared_industries=shared_industries)
-        factor = rules.rerank_factor(grade=grade, available=availability.get("available"),
-                                     industry_overlap=len(why.get("shared_ipc", [])) + len(shared_industries))
-        hits.append(SearchHit(f.patent_id, round(f.score * factor, 6), why))
-    hits.sort(key=lambda h: (-h.score, h.patent_id))
-    return hits[:top]
+        signals = {"grade": grade, "industries": codes,
+                   "shared_industries": [c for c in codes if any(c.startswith(p) for p in filters.industries or ())],
+                   "ipc": rules.ipc_subclasses([patent.ipc_main, *(patent.ipc_all or [])])}
+        if reference_ipc is not None:
+            signals["shared_ipc"] = [c for c in signals["ipc"] if c in reference_ipc]
+        staged.append((f, signals, _factor(signals, alive)))
+    staged.sort(key=lambda item: (-item[0].score * item[2], item[0].patent_id))
+    finalists = staged[:top + 5]
+    final_ids = [f.patent_id for f, _, _ in finalists]
+    avail = hooks.availability(db_session, [patents[i] for i in final_ids], on=date.today())
+    dispositions = hooks.dispositions(db_session, final_ids)
+    kw = {d.patent_id: d.keywords for d in db_session.scalars(
+        select(SearchDocument).where(SearchDocument.patent_id.in_(final_ids)))} if final_ids else {}
+    scored = []
+    for f, signals, _ in finalists:
+        availability = avail.get(f.patent_id, {})
+        if filters.available_only and availability.get("available") is False:
+            continue
+        scored.append((round(f.score * _factor(signals, availability.get("available")), 6), f, signals,
+                       availability))
+    scored.sort(key=lambda item: (-item[0], item[1].patent_id))
+    hits = []
+    for score, f, signals, availability in scored[:top]:
+        why = _explain(idx, patents[f.patent_id], kw.get(f.patent_id, []), f, terms, vector)
+        why.update(signals, disposition=dispositions.get(f.patent_id), availability=availability)
+        hits.append(SearchHit(f.patent_id, score, why))
+    return hits
+
+
+def _factor(signals: dict, available: bool | None) -> float:
+    overlap = len(signals.get("shared_ipc", [])) + len(signals["shared_industries"])
+    return rules.rerank_factor(grade=signals["grade"], available=available, industry_overlap=overlap)
 
 
 def _passes(patent: Patent, filters: SearchFilters) -> bool:
@@ -293,19 +323,28 @@ def _passes(patent: Patent, filters: SearchFilters) -> bool:
     return True
 
 
-def _explain(idx: SearchIndex, patent: Patent, keywords: list[str], fused: rules.Fused, terms: list[str],
-             vector: np.ndarray | None, reference_ipc: list[str] | None) -> dict:
+_LATIN_WORD = re.compile(r"[a-z][a-z0-9\-]+")
+
+
+def _searchable(text: str) -> str:
+    """Normalised lower-case text plus the stems of its English words (so 'batteri' finds 'battery')."""
+    value = normalize(text).lower()
     analyzer = default_analyzer()
-    fields = {"title": analyzer.terms(patent.title), "abstract": analyzer.terms(patent.abstract),
-              "claims": analyzer.terms(patent.first_claim),
-              "keywords": [t for k in keywords for t in analyzer.terms(k)]}
-    matched = rules.matched_terms(terms, fields)
+    stems = [analyzer.term(w) for w in _LATIN_WORD.findall(value)]
+    return value + " " + " ".join(t for t in stems if t) if stems else value
+
+
+def _explain(idx: SearchIndex, patent: Patent, keywords: list[str], fused: rules.Fused, terms: list[str],
+             vector: np.ndarray | None) -> dict:
+    analyzer = default_analyzer()
+    texts = {"title": patent.title, "abstract": patent.abstract, "claims": patent.first_claim,
+             "keywords": " ".join(keywords)}
+    matched = rules.terms_in_text(terms, {name: _searchable(text) for name, text in texts.items() if text})
     all_matched = list(dict.fromkeys(t for hits in matched.values() for t in hits))
     similarity = fused.scores.get("dense")
     if similarity is None and vector is not None:
         stored = idx.vectors.vector(patent.id)
         similarity = float(np.dot(stored, vector)) if stored is not None else None
-    ipc = rules.ipc_subclasses([patent.ipc_main, *(patent.ipc_all or [])])
     why = {
         "title": patent.title, "application_no": patent.application_no,
         "matched_terms": all_matched, "fields": list(matched),
@@ -317,10 +356,8 @@ def _explain(idx: SearchIndex, patent: Patent, keywords: list[str], fused: rules
         "similarity": None if similarity is None else round(float(similarity), 4),
         "lexical_rank": fused.ranks.get("lexical"), "dense_rank": fused.ranks.get("dense"),
         "bm25": None if "lexical" not in fused.scores else round(fused.scores["lexical"], 3),
-        "ipc": ipc, "legal_status": patent.legal_status,
+        "legal_status": patent.legal_status,
     }
-    if reference_ipc is not None:
-        why["shared_ipc"] = [c for c in ipc if c in reference_ipc]
     return why
 
 

@@ -127,3 +127,26 @@ def test_exclusive_licence_in_force_makes_a_patent_unavailable(session, corpus, 
     free = search_service.search(session, "固态电解质", top=8, workspace=workspace,
                                  filters=search_service.SearchFilters(available_only=True))
     assert corpus[1].id not in {h.patent_id for h in free}
+
+
+def test_reindex_after_an_import_picks_up_only_what_the_import_changed(session, workspace, tmp_path):
+    from panhuo.ingest import flows as ingest_flows
+    from panhuo.ingest.records import PatentRecord
+
+    def record(serial, title, abstract):
+        return PatentRecord(application_no=f"CN2023100{serial:05d}.{'5X4'[serial - 1]}",
+                            fields={"title": title, "abstract": abstract, "patent_type": "invention"},
+                            source_file="batch.csv", source_row=serial)
+
+    first = [record(1, "一种锂离子电池正极材料的回收方法", "酸浸出回收钴和镍。"),
+             record(2, "一种固态电解质", "硫化物固态电解质，离子电导率高。"),
+             record(3, "一种图像识别方法", "卷积神经网络图像识别。")]
+    ingest_flows.import_into_session(db_session=session, paths=[], reports_dir=tmp_path / "r", extra_records=first)
+    assert search_service.reindex(session, workspace=workspace).added == 3
+    second = [record(1, "一种锂离子电池正极材料的回收方法", "酸浸出回收钴和镍。"),  # unchanged
+              record(3, "一种图像识别方法", "基于Transformer的遥感图像识别。")]  # abstract changed
+    ingest_flows.import_into_session(db_session=session, paths=[], reports_dir=tmp_path / "r", extra_records=second)
+    report = search_service.reindex(session, workspace=workspace)
+    assert (report.added, report.updated, report.unchanged) == (0, 1, 2)
+    hit = search_service.search(session, "遥感图像", top=1, workspace=workspace)[0]
+    assert "遥感" in hit.why["matched_terms"] and hit.why["title"] == "一种图像识别方法"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -140,7 +140,7 @@ def _mine_phrases(stats: DocumentFrequency) -> list[str]:
     analyzer = default_analyzer()
     floor = max(MINED_MIN_DF, stats.n_docs // 2000)
     return sorted(w for w, c in stats.df.items()
-                  if c >= floor and 3 <= len(w) <= 8 and not analyzer._jieba.has_word(w) and " " not in w)
+                  if c >= floor and 3 <= len(w) <= 8 and not analyzer.knows(w) and " " not in w)
 
 
 def _add_stats(stats: DocumentFrequency, texts: Sequence[str]) -> None:
@@ -228,8 +228,8 @@ def similar_patents(db_session: Session, *, patent_id: int, top: int = 10, filte
     doc = db_session.get(SearchDocument, patent_id)
     query = " ".join([patent.title or "", *(doc.keywords if doc else [])])
     fused, terms, vector = retrieve(idx, query, query_vector=idx.vectors.vector(patent_id))
-    filters = filters or SearchFilters()
-    filters.exclude_ids = tuple({*filters.exclude_ids, patent_id})
+    filters = replace(filters or SearchFilters(), exclude_ids=tuple({*(filters.exclude_ids if filters else ()),
+                                                                     patent_id}))
     return _finish(db_session, idx, fused, terms, vector, top=top, filters=filters,
                    reference_ipc=rules.ipc_subclasses([patent.ipc_main, *(patent.ipc_all or [])]))
 

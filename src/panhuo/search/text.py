@@ -107,6 +107,10 @@ class Analyzer:
         self._terms.clear()
         return added
 
+    def knows(self, word: str) -> bool:
+        """True when the segmentation dictionary has the word."""
+        return self._jieba.has_word(word)
+
     def segment(self, text: str, *, search: bool = False) -> list[str]:
         """Raw segments of normalised text (``search=True`` also yields the sub-words of long words)."""
         value = normalize(text)

@@ -8,9 +8,11 @@ subclass label sets of the titles file.  Coverage is measured on the real titles
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import numpy as np
 import polars as pl
+import yaml
 
 from panhuo.library import bulk
 from panhuo.taxonomy import reference
@@ -37,6 +39,17 @@ def synthetic_patents(n: int, data_dir, seed: int = 7) -> pl.DataFrame:
                         schema_overrides={"codes": pl.List(pl.Utf8)})
 
 
+def sanity(catalog) -> tuple[float, int, list[str]]:
+    """Share of hand-judged subclasses whose top mapped industry lies in an accepted 大类."""
+    judged = yaml.safe_load((Path(__file__).parent / "taxonomy_sanity.yaml").read_text(encoding="utf-8"))["subclasses"]
+    misses = []
+    for sub, accepted in judged.items():
+        top = catalog.industries_for([sub])
+        if not top or top[0].target[:2] not in accepted:
+            misses.append(f"{sub}→{top[0].target if top else '-'}")
+    return 1 - len(misses) / len(judged), len(judged), misses
+
+
 def run(scale: str) -> dict:
     data_dir = reference.resolve(None)
     n = 1_000_000 if scale == "full" else 50_000
@@ -50,6 +63,7 @@ def run(scale: str) -> dict:
     classify_s, cpu_s = time.perf_counter() - t0, time.process_time() - c0
     with_industry = result.filter(pl.col("scheme") == "gbt4754")["patent_id"].n_unique()
     cov = coverage(catalog)
+    sane, judged, misses = sanity(catalog)
     rows = [
         {"metric": f"classify {n:,} patents by IPC (all schemes + cluster fits)", "value": round(classify_s, 2),
          "unit": "s", "goal": "≤ 60 s for 1M" if scale == "full" else "", "baseline": "",
@@ -68,6 +82,9 @@ def run(scale: str) -> dict:
          "goal": "", "baseline": "", "ratio": "", "note": "rest stop at 大类"},
         {"metric": "real patents with an SEI class", "value": cov["patents_with_sei"], "unit": "share",
          "goal": "", "baseline": "", "ratio": "", "note": "via 小类 → SEI 2018 tags"},
+        {"metric": "hand-judged subclasses whose top industry is in an accepted 大类", "value": round(sane, 3),
+         "unit": "share", "goal": "", "baseline": "", "ratio": "",
+         "note": f"{judged} subclasses (benchmarks/taxonomy_sanity.yaml); misses: {', '.join(misses[:12])}"},
         {"metric": "IPC subclasses (of those in the titles) mapped", "value": cov["subclasses_mapped"],
          "unit": "share", "goal": "", "baseline": "", "ratio": "", "note": f"{cov['subclasses']} subclasses"},
         {"metric": "IPC subclasses mapped down to a 小类", "value": cov["subclasses_mapped_to_xiaolei"],

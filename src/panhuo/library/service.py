@@ -64,8 +64,8 @@ def build(db_session: Session, *, catalog: Catalog | None = None,
 
 def _apply_overrides(db_session: Session, ids: list[int]) -> int:
     stmt = select(LibraryOverride).where(LibraryOverride.active.is_(True)).order_by(LibraryOverride.id)
-    overrides = [o for o in db_session.scalars(stmt) if o.patent_id in set(ids)] if len(ids) < 50_000 else \
-        list(db_session.scalars(stmt))
+    wanted = set(ids)  # overrides are few: read them all, keep those of the rebuilt patents, oldest first
+    overrides = [o for o in db_session.scalars(stmt) if o.patent_id in wanted]
     for o in overrides:
         _apply_one(db_session, o)
     return len(overrides)

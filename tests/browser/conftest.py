@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 import socket
 import subprocess
 import sys
@@ -24,6 +26,36 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@contextmanager
+def serve_workspace(workspace: Path, db_url: str) -> Iterator[str]:
+    """Serve one workspace with uvicorn on a free loopback port; yields the base URL."""
+    port = _free_port()
+    env = {**os.environ, "PANHUO_WORKSPACE": str(workspace), "PANHUO_DB": db_url,
+           "PANHUO_SECRET_KEY": "browser-test-secret-" + "x" * 30}
+    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "panhuo.web.asgi:app", "--host", "127.0.0.1",
+                             "--port", str(port), "--log-level", "warning"], env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                if httpx.get(base + "/login", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("the web server did not start")
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def serve():
+    """``with serve(workspace, db_url) as base_url:`` for tests that seed a workspace of their own."""
+    return serve_workspace
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
     """Seed a demo workspace and serve it; yields the base URL."""
@@ -40,24 +72,8 @@ def server(tmp_path_factory):
 
     with session_scope(engine) as db:  # the library index, so that demands get matches
         search_service.reindex(db, workspace=workspace)
-    port = _free_port()
-    env = {**os.environ, "PANHUO_WORKSPACE": str(workspace), "PANHUO_DB": url,
-           "PANHUO_SECRET_KEY": "browser-test-secret-" + "x" * 30}
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "panhuo.web.asgi:app", "--host", "127.0.0.1",
-                             "--port", str(port), "--log-level", "warning"], env=env)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            if httpx.get(base + "/login", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    else:
-        proc.terminate()
-        pytest.fail("the web server did not start")
-    yield base
-    proc.terminate()
-    proc.wait(timeout=10)
+    with serve_workspace(workspace, url) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

@@ -3,14 +3,9 @@ pushed → interested → free trial → licensed, and the funnel counts the lic
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "licensing"))
@@ -20,7 +15,7 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def seeded(tmp_path_factory):
+def seeded(tmp_path_factory, serve):
     """A demo workspace with a campaign seeded through the licensing services, served by uvicorn."""
     from panhuo.db import get_engine, migrate, session_scope
 
@@ -30,26 +25,8 @@ def seeded(tmp_path_factory):
     migrate(engine)
     with session_scope(engine) as db:
         ids = seed_campaign(db, patents=24)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "PANHUO_WORKSPACE": str(workspace), "PANHUO_DB": url,
-           "PANHUO_SECRET_KEY": "browser-test-secret-" + "y" * 30}
-    proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "panhuo.web.asgi:app", "--host", "127.0.0.1",
-                             "--port", str(port), "--log-level", "warning"], env=env)
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            if httpx.get(base + "/login", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    else:
-        proc.terminate()
-        pytest.fail("the web server did not start")
-    yield base, ids
-    proc.terminate()
-    proc.wait(timeout=10)
+    with serve(workspace, url) as base:
+        yield base, ids
 
 
 @pytest.fixture

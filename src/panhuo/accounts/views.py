@@ -29,9 +29,9 @@ def _safe_next(target: str | None) -> str:
 
 
 @router.get("/login")
-def login_page(request: Request, db: DbSession, next: str = "/"):
+async def login_page(request: Request, db: DbSession, next: str = "/"):
     """The sign-in form."""
-    optional_principal(request, db)
+    await optional_principal(request, db)
     return render(request, "login.html", next=_safe_next(next), error=None)
 
 

@@ -14,11 +14,12 @@ from starlette.middleware.sessions import SessionMiddleware
 from panhuo import __version__
 from panhuo.accounts.permissions import PermissionDenied
 from panhuo.config import Settings
-from panhuo.db import get_engine
+from panhuo.db import make_engine
 from panhuo.web import deps
 
 HERE = Path(__file__).resolve().parent
 SESSION_MAX_AGE = 8 * 3600
+POOL_SIZE, POOL_MAX = 20, 60  # per worker process
 SECURITY_HEADERS = [
     (b"x-frame-options", b"DENY"),
     (b"x-content-type-options", b"nosniff"),
@@ -67,7 +68,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(title="Panhuo 盘活 API", version=__version__, docs_url="/api/docs",
                   openapi_url="/api/v1/openapi.json", redoc_url=None)
     app.state.settings = settings
-    app.state.engine = get_engine(settings.db_url)
+    # Connections returned above the pool size are closed, and reopening them (PostgreSQL backends, SQLite
+    # PRAGMAs) under load costs more than the queries: keep POOL_SIZE open, allow bursts up to POOL_MAX.
+    app.state.engine = make_engine(settings.db_url, pool_size=POOL_SIZE, max_overflow=POOL_MAX - POOL_SIZE)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals["version"] = __version__
     app.state.templates = templates

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Path, Query, Request
@@ -26,7 +26,8 @@ class NotSignedIn(Exception):
     """The page needs a signed-in user."""
 
 
-def get_db(request: Request) -> Iterator[Session]:
+async def get_db(request: Request) -> AsyncIterator[Session]:
+    """The request's session (async dependency: creating a session does no I/O, and this avoids a thread hop)."""
     db = session_factory(request.app.state.engine)()
     try:
         yield db
@@ -71,14 +72,14 @@ def _principal_from_session(request: Request, db: Session) -> Principal | None:
     return principal
 
 
-def optional_principal(request: Request, db: DbSession) -> Principal | None:
+async def optional_principal(request: Request, db: DbSession) -> Principal | None:
     principal = _principal_from_session(request, db)
     request.state.principal = principal
     return principal
 
 
-def current_principal(request: Request, db: DbSession) -> Principal:
-    principal = optional_principal(request, db)
+async def current_principal(request: Request, db: DbSession) -> Principal:
+    principal = await optional_principal(request, db)
     if principal is None:
         raise NotSignedIn()
     return principal
@@ -87,7 +88,7 @@ def current_principal(request: Request, db: DbSession) -> Principal:
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
-def api_principal(request: Request, db: DbSession) -> Principal:
+async def api_principal(request: Request, db: DbSession) -> Principal:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():

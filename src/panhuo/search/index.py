@@ -3,7 +3,7 @@
 Layout under ``<workspace>/index/``::
 
     lexical/          tantivy segments
-    dense/            ids.npy, vectors.npy, meta.json (hnsw.bin above 200k vectors)
+    dense/            ids.npy, vectors.npy, meta.json (hnsw.bin above 50k vectors)
     manifest.json     {"docs": {patent_id: content_hash}, "model", "analyzer"}: what is indexed
     corpus.json       document frequencies (keyword IDF) and mined phrases (domain dictionary)
 """

@@ -268,12 +268,15 @@ def reminders(*, db_session: Session, principal: Principal, campaign: InventoryC
             .outerjoin(User, User.id == InventoryItem.inventor_user_id)
             .where(InventoryItem.campaign_id == campaign.id,
                    InventoryItem.status.in_(list(rules.OPEN_STATUSES))).order_by(InventoryItem.id))
+    names = dict(db_session.execute(select(Organisation.id, Organisation.name)
+                                    .where(Organisation.parent_id == campaign.institution_id)).all())
     out = []
     for item, patent, user in db_session.execute(stmt):
         if not rules.needs_reminder(item.status, campaign.deadline, today, days_before):
             continue
         out.append({"item_id": item.id, "patent_id": patent.id, "application_no": patent.application_no,
                     "title": patent.title, "status": item.status, "department_id": item.department_id,
+                    "department": names.get(item.department_id),
                     "inventor": user.username if user else None,
                     "overdue": rules.is_overdue(item.status, campaign.deadline, today),
                     "days_left": (campaign.deadline - today).days})

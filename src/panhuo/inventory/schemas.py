@@ -87,3 +87,15 @@ class TransitionIn(BaseModel):
     step: str = Field(description="submit, department_approve, department_return, institution_approve, "
                                   "institution_return")
     comment: str = Field("", max_length=4000)
+
+
+class CampaignCreate(BaseModel):
+    institution_id: int = Field(ge=1, le=2_147_483_647)
+    name: str = Field(min_length=1, max_length=200)
+    deadline: date | None = None
+    legal_status: list[str] = Field(default_factory=lambda: ["valid"], max_length=10)
+
+
+class AssignmentIn(BaseModel):
+    department_id: int | None = Field(None, ge=1, le=2_147_483_647)
+    inventor_user_id: int | None = Field(None, ge=1, le=2_147_483_647)

@@ -198,6 +198,34 @@ def api_campaigns(db: DbSession, principal: ApiPrincipal):
     return inventory_service.list_campaigns(db_session=db, principal=principal)
 
 
+@api.post("/campaigns", response_model=schemas.CampaignRead, status_code=201)
+def api_create_campaign(db: DbSession, principal: ApiPrincipal, body: schemas.CampaignCreate):
+    """Start a campaign for an institution and take its scope (institution admin or operator)."""
+    try:
+        campaign = inventory_service.create_campaign(db_session=db, principal=principal,
+                                                     institution_id=body.institution_id, name=body.name,
+                                                     deadline=body.deadline,
+                                                     scope={"legal_status": body.legal_status})
+    except inventory_service.InventoryError as exc:
+        raise HTTPException(422, str(exc)) from None
+    inventory_service.add_scope(db_session=db, principal=principal, campaign=campaign)
+    db.commit()
+    return campaign
+
+
+@api.put("/items/{item_id}/assignment", response_model=schemas.ItemRead)
+def api_assign(db: DbSession, principal: ApiPrincipal, item_id: Id, body: schemas.AssignmentIn):
+    """Assign an item to a department and/or an inventor."""
+    item, patent = _item(db, principal, item_id)
+    try:
+        inventory_service.assign(db_session=db, principal=principal, item=item, department_id=body.department_id,
+                                 inventor_user_id=body.inventor_user_id)
+    except inventory_service.InventoryError as exc:
+        raise HTTPException(422, str(exc)) from None
+    db.commit()
+    return _item_read(item, patent)
+
+
 @api.get("/campaigns/{campaign_id}/progress", response_model=schemas.ProgressRead)
 def api_progress(db: DbSession, principal: ApiPrincipal, campaign_id: Id):
     """盘点率 by department."""

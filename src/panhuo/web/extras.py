@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import time
 from datetime import date
 from typing import Any
 
@@ -57,8 +58,26 @@ def valuation_for(*, db_session: Session, patent: Patent) -> dict | None:
             "as_of": found.as_of, "scenario": found.scenario, "rule_id": found.rule_id}
 
 
+# Fee projections per (patent, version, day), kept for a minute: the projection depends on the record (its
+# version changes on every edit), the date, and slowly changing facts (owners' 费减 status, open licences).
+FEES_TTL_SECONDS = 60
+_fees_cache: dict[tuple, tuple[float, dict | None]] = {}
+
+
 def fees_for(*, db_session: Session, patent: Patent, as_of: date) -> dict | None:
-    """Next annual fee, cost to expiry and the 费减 decision from ``panhuo.fees.service``."""
+    """Next annual fee, cost to expiry and the 费减 decision from ``panhuo.fees.service`` (cached one minute)."""
+    key = (str(db_session.get_bind().url), patent.id, patent.version_id, as_of)
+    hit = _fees_cache.get(key)
+    if hit is not None and time.monotonic() - hit[0] < FEES_TTL_SECONDS:
+        return hit[1]
+    value = _fees_for(db_session=db_session, patent=patent, as_of=as_of)
+    if len(_fees_cache) > 10_000:
+        _fees_cache.clear()
+    _fees_cache[key] = (time.monotonic(), value)
+    return value
+
+
+def _fees_for(*, db_session: Session, patent: Patent, as_of: date) -> dict | None:
     fees_service = _service("fees")
     if fees_service is None:
         return None

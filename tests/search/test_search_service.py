@@ -162,3 +162,27 @@ def test_full_rebuild_mines_recurring_phrases_into_the_dictionary(session, corpu
 
     mined = open_index(workspace / "index").mined
     assert "钙钛矿光伏组件" in mined or "光伏组件" in mined
+
+
+def test_index_survives_repeated_builds_across_processes(session, corpus, workspace):
+    from panhuo.search.index import forget
+
+    search_service.reindex(session, workspace=workspace)
+    for _ in range(2):  # a new process each time: nothing cached, vectors memory-mapped from disk
+        forget(workspace / "index")
+        assert search_service.reindex(session, workspace=workspace).unchanged == 8
+    forget(workspace / "index")
+    hits = search_service.search(session, "固态电解质", top=1, mode="dense", workspace=workspace)
+    assert hits[0].patent_id == corpus[1].id
+
+
+def test_a_damaged_vector_file_asks_for_a_full_rebuild(session, corpus, workspace):
+    from panhuo.search.index import forget
+
+    search_service.reindex(session, workspace=workspace)
+    forget(workspace / "index")
+    (workspace / "index" / "dense" / "vectors.npy").write_bytes(b"\x93NUMPY broken")
+    with pytest.raises(search_service.IndexCorrupt, match="--full"):
+        search_service.search(session, "电池", workspace=workspace)
+    assert search_service.reindex(session, workspace=workspace, incremental=False).added == 8
+    assert search_service.search(session, "电池", top=1, workspace=workspace)

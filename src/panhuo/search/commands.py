@@ -31,9 +31,12 @@ def build_index(
     def progress(done: int, total: int) -> None:
         err_console.print(f"indexed {done}/{total}", highlight=False)
 
-    with st.session() as session:
-        report = search_service.reindex(session, workspace=st.settings.workspace, incremental=not full,
-                                        on_progress=progress)
+    try:
+        with st.session() as session:
+            report = search_service.reindex(session, workspace=st.settings.workspace, incremental=not full,
+                                            on_progress=progress)
+    except search_service.IndexCorrupt as exc:
+        fail(str(exc))
     if json_out:
         emit(report.__dict__)
     else:
@@ -77,7 +80,7 @@ def search(
             hits = search_service.search(session, query, top=top, mode=mode, workspace=st.settings.workspace,
                                          filters=_filters(status, ipc, region, available, min_grade, real_only,
                                                           industry))
-        except (search_service.IndexMissing, ValueError) as exc:
+        except (search_service.IndexMissing, search_service.IndexCorrupt, ValueError) as exc:
             fail(str(exc))
     if json_out:
         for hit in hits:

@@ -12,6 +12,7 @@ search is exact numpy brute force below :data:`HNSW_THRESHOLD` (50k) vectors, hn
 from __future__ import annotations
 
 import json
+import os
 import threading
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,6 +24,10 @@ import numpy as np
 # that took ~80–180 ms at 100k, over the 50 ms budget, so HNSW takes over from 50k vectors (docs/search.md).
 HNSW_THRESHOLD = 50_000
 DENSE_TEXT_CHARS = 160  # title + the start of the abstract: the part that states the invention
+
+
+class IndexCorrupt(RuntimeError):
+    """Index files that cannot be read back; a full rebuild fixes them."""
 
 
 @runtime_checkable
@@ -176,11 +181,19 @@ class VectorStore:
         self.vectors = np.zeros((0, dim), dtype=np.float32)
         self._pos: dict[int, int] | None = None
         self._hnsw = None
-        if path is not None and (path / "ids.npy").exists():
+        self.dirty = False
+        if path is not None and (path / "meta.json").exists():
             meta = json.loads((path / "meta.json").read_text("utf-8"))
             if meta.get("model") == model and meta.get("dim") == dim:
-                self.ids = np.load(path / "ids.npy")
-                self.vectors = np.load(path / "vectors.npy", mmap_mode="r")
+                try:
+                    self.ids = np.load(path / "ids.npy")
+                    self.vectors = np.load(path / "vectors.npy", mmap_mode="r")
+                except (OSError, ValueError) as exc:
+                    raise IndexCorrupt(f"vector store in {path} is unreadable ({exc}): "
+                                       "run `panhuo index build --full`") from exc
+                if len(self.ids) != self.vectors.shape[0]:
+                    raise IndexCorrupt(f"vector store in {path} has {len(self.ids)} ids for "
+                                       f"{self.vectors.shape[0]} vectors: run `panhuo index build --full`")
 
     def __len__(self) -> int:
         return int(self.ids.shape[0])
@@ -217,18 +230,30 @@ class VectorStore:
     def _invalidate(self) -> None:
         self._pos = None
         self._hnsw = None
+        self.dirty = True
 
     def save(self) -> None:
-        if self.path is None:
+        """Write changed vectors: each file to a temporary name first, then renamed over the old one.
+
+        (The loaded vectors are memory-mapped from ``vectors.npy``: writing that file in place would
+        truncate it under the map.)
+        """
+        if self.path is None or not self.dirty:
             return
         self.path.mkdir(parents=True, exist_ok=True)
-        np.save(self.path / "ids.npy", self.ids)
-        np.save(self.path / "vectors.npy", np.ascontiguousarray(self.vectors, dtype=np.float32))
-        (self.path / "meta.json").write_text(json.dumps({"model": self.model, "dim": self.dim, "count": len(self)}),
-                                             "utf-8")
         stale = self.path / "hnsw.bin"
         if stale.exists():
             stale.unlink()
+        for name, array in (("vectors.npy", np.ascontiguousarray(self.vectors, dtype=np.float32)),
+                            ("ids.npy", self.ids)):
+            tmp = self.path / f"{name}.tmp"
+            with tmp.open("wb") as fh:
+                np.save(fh, array)
+            os.replace(tmp, self.path / name)
+        meta = {"model": self.model, "dim": self.dim, "count": len(self)}
+        (self.path / "meta.json").write_text(json.dumps(meta), "utf-8")
+        self.vectors = np.load(self.path / "vectors.npy", mmap_mode="r")
+        self.dirty = False
 
     def search(self, query: np.ndarray, top: int = 100) -> list[tuple[int, float]]:
         """(patent_id, cosine similarity) of the ``top`` nearest vectors."""

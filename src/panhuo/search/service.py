@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, load_only
 from panhuo.config import Settings, get_settings
 from panhuo.patents.models import Patent
 from panhuo.search import hooks, rules
-from panhuo.search.dense import Embedder, dense_text, embed_queries, get_embedder
+from panhuo.search.dense import Embedder, IndexCorrupt, dense_text, embed_queries, get_embedder  # noqa: F401
 from panhuo.search.index import SearchIndex, content_hash, open_index
 from panhuo.search.keywords import DocumentFrequency, extract
 from panhuo.search.lexical import LexicalDoc

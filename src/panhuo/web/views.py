@@ -38,7 +38,7 @@ def dashboard(request: Request, db: DbSession, principal: CurrentPrincipal, inst
     chart = lambda key, mapping, prefix="": charts.bar_chart(
         [(t(prefix + k) if prefix else k, v) for k, v in sorted(mapping.items(), key=lambda kv: -kv[1])],
         title=t(key))
-    svgs = [chart("legal_distribution", data["by_legal_status"]),
+    svgs = [chart("legal_distribution", data["by_legal_status"], "ls_"),
             chart("industry_distribution", data["by_ipc_section"]),
             chart("status_distribution", data["items_by_status"], "status_"),
             chart("grade_distribution", data["self_grades"]),

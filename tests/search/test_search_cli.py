@@ -32,6 +32,13 @@ def test_build_then_search_json_lines(db_url, tmp_path):
     assert set(lines[0]) == {"patent", "patent_id", "score", "why"}
     assert lines[0]["patent"] == "CN202310000001.5" and "回收" in lines[0]["why"]["matched_terms"]
     assert lines[0]["score"] >= lines[1]["score"] >= lines[2]["score"]
+    similar = invoke(db_url, tmp_path, "similar", "CN202310000002.X", "--top", "2", "--json")
+    assert similar.exit_code == 0, similar.output
+    rows = [json.loads(line) for line in similar.stdout.splitlines() if line.strip()]
+    assert len(rows) == 2 and "CN202310000002.X" not in {r["patent"] for r in rows}
+    assert rows[0]["why"]["shared_ipc"] == ["H01M"]
+    missing = invoke(db_url, tmp_path, "similar", "CN209999999999.9")
+    assert missing.exit_code == 1 and "no patent with number" in missing.output
     search_index.forget(tmp_path / "index")
 
 

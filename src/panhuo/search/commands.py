@@ -82,6 +82,35 @@ def search(
                                                           industry))
         except (search_service.IndexMissing, search_service.IndexCorrupt, ValueError) as exc:
             fail(str(exc))
+    _print_hits(hits, json_out)
+
+
+def similar(
+    ctx: typer.Context,
+    number: Annotated[str, typer.Argument(help="Application, publication or grant number of the patent.")],
+    top: Annotated[int, typer.Option("--top", min=1, max=200, help="Number of results.")] = 10,
+    json_out: Annotated[bool, typer.Option("--json", help="Emit JSON Lines, one hit per line.")] = False,
+) -> None:
+    """Patents most like one patent (its text and keyphrases), with shared IPC subclasses and terms.
+
+    Example: panhuo similar CN202310000001.5 --top 5 --json
+    """
+    from panhuo.patents import service as patent_service
+
+    st = state(ctx)
+    with st.session() as session:
+        patent = patent_service.get_by_number(db_session=session, number=number)
+        if patent is None:
+            fail(f"no patent with number {number!r} in this workspace")
+        try:
+            hits = search_service.similar_patents(session, patent_id=patent.id, top=top,
+                                                  workspace=st.settings.workspace)
+        except (search_service.IndexMissing, search_service.IndexCorrupt) as exc:
+            fail(str(exc))
+    _print_hits(hits, json_out)
+
+
+def _print_hits(hits: list, json_out: bool) -> None:
     if json_out:
         for hit in hits:
             emit({"patent": hit.why.get("application_no"), "patent_id": hit.patent_id, "score": hit.score,
@@ -93,6 +122,8 @@ def search(
         reason = ", ".join(why["matched_terms"][:6]) or "semantic"
         if why.get("similarity") is not None:
             reason += f" · sim {why['similarity']:.2f}"
+        if why.get("shared_ipc"):
+            reason += f" · IPC {' '.join(why['shared_ipc'])}"
         table.add_row(str(n), why.get("application_no") or "", (why.get("title") or "")[:36], f"{hit.score:.2f}",
                       reason)
     console.print(table)
@@ -131,3 +162,4 @@ def register(app: typer.Typer) -> None:
     app.add_typer(index_app, name="index")
     app.command("search")(search)
     app.command("keywords")(keywords)
+    app.command("similar")(similar)

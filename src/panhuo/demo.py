@@ -97,18 +97,12 @@ def _import(settings: Settings, engine, synthetic_rows: int) -> dict:
 
 
 def _library(settings: Settings, engine) -> dict:
-    try:
-        from panhuo.library import service as library_service
-    except ImportError:
-        return {"skipped": "the library feature is not installed"}
-    build = getattr(library_service, "build", None)
-    if build is None:
-        return {"skipped": "the library feature has no build service"}
+    from panhuo.library import service as library_service
     from panhuo.taxonomy.catalog import get_catalog
 
     catalog = get_catalog(settings.data, settings.workspace)
     with session_scope(engine) as db:
-        return build(db, catalog=catalog)
+        return library_service.build(db, catalog=catalog)
 
 
 def _evaluate(engine) -> dict:

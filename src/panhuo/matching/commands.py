@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.table import Table
@@ -98,7 +98,7 @@ def refresh_demands(
 @demands_app.command("list")
 def list_demands(
     ctx: typer.Context,
-    status: Annotated[Optional[str], typer.Option(help="open / answered / closed")] = None,
+    status: Annotated[str | None, typer.Option(help="open / answered / closed")] = None,
     limit: Annotated[int, typer.Option(help="Rows to show.")] = 50,
     json_out: Annotated[bool, typer.Option("--json", help="Emit JSON Lines.")] = False,
 ) -> None:
@@ -126,7 +126,7 @@ def push(
     ctx: typer.Context,
     numbers: Annotated[list[str], typer.Argument(help="Patent numbers (application, publication or grant).")],
     top: Annotated[int, typer.Option(help="Enterprises to propose.")] = 10,
-    region: Annotated[Optional[str], typer.Option(help="GB/T 2260 prefix of the target region, e.g. 37.")] = None,
+    region: Annotated[str | None, typer.Option(help="GB/T 2260 prefix of the target region, e.g. 37.")] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Emit JSON Lines.")] = False,
 ) -> None:
     """Rank enterprises (from demands and enterprise profiles) for one or more patents, with reasons.

@@ -47,43 +47,37 @@ def _patent_or_raise(db_session: Session, patent_id: int) -> None:
         raise LookupError(f"no patent with id {patent_id}")
 
 
-def save_self_assessment(*, db_session: Session, patent_id: int, data: dict | schemas.SelfAssessmentIn,
-                         author: str) -> SelfAssessment:
-    """Record an inventor's 价值分级自评 (a new row; the latest one is used by evaluations)."""
-    data_in = _check(schemas.SelfAssessmentIn, data, "self-assessment")
+def _record(db_session: Session, model, schema, data, what: str, patent_id: int, date_field: str, **who):
+    """Validate one input from people, date it (today unless given) and store it as a new row."""
+    data_in = _check(schema, data, what)
     _patent_or_raise(db_session, patent_id)
     values = data_in.model_dump()
-    values["assessed_on"] = values["assessed_on"] or date.today()
-    row = SelfAssessment(patent_id=patent_id, author=author, **values)
+    values[date_field] = values[date_field] or date.today()
+    row = model(patent_id=patent_id, **who, **values)
     db_session.add(row)
     db_session.flush()
     return row
+
+
+def save_self_assessment(*, db_session: Session, patent_id: int, data: dict | schemas.SelfAssessmentIn,
+                         author: str) -> SelfAssessment:
+    """Record an inventor's 价值分级自评 (a new row; the latest one is used by evaluations)."""
+    return _record(db_session, SelfAssessment, schemas.SelfAssessmentIn, data, "self-assessment", patent_id,
+                   "assessed_on", author=author)
 
 
 def save_enterprise_feedback(*, db_session: Session, patent_id: int, data: dict | schemas.EnterpriseFeedbackIn,
                              author: str) -> EnterpriseFeedback:
     """Record one enterprise's evaluation (产业化前景, 技术改进需求, 合作意愿)."""
-    data_in = _check(schemas.EnterpriseFeedbackIn, data, "enterprise feedback")
-    _patent_or_raise(db_session, patent_id)
-    values = data_in.model_dump()
-    values["given_on"] = values["given_on"] or date.today()
-    row = EnterpriseFeedback(patent_id=patent_id, author=author, **values)
-    db_session.add(row)
-    db_session.flush()
-    return row
+    return _record(db_session, EnterpriseFeedback, schemas.EnterpriseFeedbackIn, data, "enterprise feedback",
+                   patent_id, "given_on", author=author)
 
 
 def save_expert_score(*, db_session: Session, patent_id: int, data: dict | schemas.ExpertScoreIn,
                       expert: str) -> ExpertScore:
     """Record an expert's 0–100 score for a tree input ``expert.<indicator>``."""
-    data_in = _check(schemas.ExpertScoreIn, data, "expert score")
-    _patent_or_raise(db_session, patent_id)
-    values = data_in.model_dump()
-    values["scored_on"] = values["scored_on"] or date.today()
-    row = ExpertScore(patent_id=patent_id, expert=expert, **values)
-    db_session.add(row)
-    db_session.flush()
-    return row
+    return _record(db_session, ExpertScore, schemas.ExpertScoreIn, data, "expert score", patent_id, "scored_on",
+                   expert=expert)
 
 
 def list_self_assessments(*, db_session: Session, patent_id: int) -> list[SelfAssessment]:

@@ -77,3 +77,22 @@ def test_only_enterprises_post_demands(world):
     admin = world.client("uni-admin")
     r = admin.post("/demands", data={"csrf_token": world.csrf(admin), "title": "x"})
     assert r.status_code == 403
+
+
+def test_patent_page_lists_the_demands_that_matched_it(world):
+    _index(world)
+    ent, operator = world.client("enterprise"), world.client("operator")
+    url = _post(world, ent)
+    demand_id = int(re.search(r"/demands/(\d+)", url).group(1))
+    shown = [int(i) for i in re.findall(r'href="/library/(\d+)"', ent.get(url).text)]
+    assert shown, "the demand has matches"
+    page = operator.get(f"/patents/{shown[0]}").text  # the operator sees every institution's internal page
+    block = page.split('id="patent-matches"')[1].split("</ol>")[0]
+    assert f'href="/demands/{demand_id}"' in block and "寻求锂离子电池正极材料技术" in block
+    assert "<details>" in block  # the match carries its explanation
+
+
+def test_patent_page_says_when_no_demand_matched(world):
+    admin = world.client("uni-admin")
+    page = admin.get(f"/patents/{world.ids['uni_unpub']}").text
+    assert "暂无匹配的企业需求" in page

@@ -54,6 +54,34 @@ def list_demands(*, db_session: Session, status: str | None = None, enterprise_i
     return list(db_session.scalars(stmt.limit(limit).offset(offset)))
 
 
+@dataclass(frozen=True)
+class PatentMatch:
+    """One stored demand match seen from the patent's side (for the patent page)."""
+
+    demand_id: int
+    title: str
+    enterprise_name: str | None
+    status: str
+    rank: int
+    score: float
+    why: dict
+    synthetic: bool
+
+
+def matches_for_patent(*, db_session: Session, patent_id: int, limit: int = 10,
+                       include_closed: bool = False) -> list[PatentMatch]:
+    """The demands whose stored ranked matches include this patent, best score first (open demands only unless
+    ``include_closed``); each carries the match explanation written by :func:`refresh`."""
+    stmt = (select(DemandMatch, Demand).join(Demand, Demand.id == DemandMatch.demand_id)
+            .where(DemandMatch.patent_id == patent_id)
+            .order_by(DemandMatch.score.desc(), DemandMatch.demand_id).limit(limit))
+    if not include_closed:
+        stmt = stmt.where(Demand.status != "closed")
+    return [PatentMatch(demand.id, demand.title, demand.enterprise_name, demand.status, match.rank, match.score,
+                        match.why or {}, demand.synthetic)
+            for match, demand in db_session.execute(stmt)]
+
+
 def create(*, db_session: Session, demand_in: rules.DemandIn, enterprise_id: int | None = None,
            source: str | None = None, synthetic: bool = False) -> Demand:
     """A new demand, or the same external id updated in place."""

@@ -9,7 +9,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from panhuo.accounts.enums import INSTITUTION_KINDS, ROLE_ORG_KINDS, OrgKind, Role
@@ -60,6 +60,22 @@ def record_audit(*, db_session: Session, action: str, actor: str | None, entity:
     db_session.add(event)
     db_session.flush()
     return event
+
+
+AUDIT_BATCH = 5000
+
+
+def record_audit_many(*, db_session: Session, rows: list[dict]) -> int:
+    """Append many audit events with bulk INSERTs (``AUDIT_BATCH`` rows per statement, no ORM objects).
+
+    Each row has the :class:`AuditEvent` columns (``action`` and ``entity_id`` as strings; ``at`` defaults
+    to now). Returns how many were written.
+    """
+    now = utcnow()
+    for start in range(0, len(rows), AUDIT_BATCH):
+        batch = [{"at": now, "before": {}, "after": {}, **row} for row in rows[start:start + AUDIT_BATCH]]
+        db_session.execute(insert(AuditEvent), batch)
+    return len(rows)
 
 
 def audit_trail(*, db_session: Session, entity: str, entity_id: Any) -> list[AuditEvent]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -62,13 +63,14 @@ def evaluate(
     with state(ctx).session() as session, progress() as bar:
         task = bar.add_task("evaluating", total=None)
         summary = valuation_service.evaluate_portfolio(
-            db_session=session, method=method, as_of=day, force=force,
+            db_session=session, method=method, as_of=day, force=force, actor=f"cli:{getpass.getuser()}",
             on_progress=lambda done, total: bar.update(task, completed=done, total=total))
     if json_out:
         emit(summary)
         return
     console.print(f"evaluated {summary['evaluated']} patents ({summary['scenario']}, {summary['method']}); "
-                  f"stored {summary['stored']}, unchanged {summary['unchanged']}")
+                  f"stored {summary['stored']}, unchanged {summary['unchanged']}; "
+                  f"grade or disposition changed for {summary['changed']} (audited, run {summary['run_id']})")
     table = Table("等级 grade", "n", "处置 disposition", "n")
     grades, disps = sorted(summary["grades"].items()), sorted(summary["dispositions"].items())
     for i in range(max(len(grades), len(disps))):

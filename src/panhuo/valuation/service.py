@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from panhuo.patents.models import Patent
+from panhuo.valuation import audit as valuation_audit
 from panhuo.valuation import engine, schemas
 from panhuo.valuation.frame import build_frame
 from panhuo.valuation.models import EnterpriseFeedback, Evaluation, ExpertScore, SelfAssessment
@@ -93,19 +94,21 @@ def list_enterprise_feedback(*, db_session: Session, patent_id: int) -> list[Ent
 
 def evaluate_portfolio(*, db_session: Session, method: engine.Method, as_of: date | None = None,
                        patent_ids: Iterable[int] | None = None, force: bool = False,
-                       on_progress: Callable[[int, int], None] | None = None) -> dict:
+                       on_progress: Callable[[int, int], None] | None = None, actor: str = "system") -> dict:
     """Evaluate in-force patents and store one :class:`Evaluation` per patent whose inputs changed.
 
     A patent whose input hash equals its latest evaluation's (same data, tree, rules, date, scenario) is
-    counted as unchanged and not stored again, unless ``force``. Returns a summary of the run.
+    counted as unchanged and not stored again, unless ``force``. Each patent whose grade or disposition
+    changed gets one audit event (``patent.evaluation``, by ``actor``, with the run id), written in bulk.
+    Returns a summary of the run.
     """
     as_of = as_of or date.today()
     frame = build_frame(db_session, as_of=as_of, patent_ids=patent_ids)
     result = engine.evaluate_frame(frame, method, as_of=as_of) if frame.height else frame
-    previous = {e.patent_id: e.input_hash for e in latest(db_session=db_session, scenario=method.scenario,
-                                                          patent_ids=patent_ids).values()}
+    previous = valuation_audit.previous_results(db_session, scenario=method.scenario, patent_ids=patent_ids)
     run_id = uuid.uuid4().hex[:12]
     stored = unchanged = 0
+    changes: dict[int, dict] = {}
     grades: Counter = Counter()
     dispositions: Counter = Counter()
     for start in range(0, result.height, BATCH):
@@ -113,16 +116,21 @@ def evaluate_portfolio(*, db_session: Session, method: engine.Method, as_of: dat
             grades[row["grade"]] += 1
             dispositions[row["disposition"]] += 1
             digest = engine.input_hash(row, method, as_of=as_of)
-            if not force and previous.get(row["patent_id"]) == digest:
+            before = previous.get(row["patent_id"])
+            if not force and before is not None and before[0] == digest:
                 unchanged += 1
                 continue
             db_session.add(_evaluation(row, method, as_of=as_of, run_id=run_id, digest=digest))
             stored += 1
+            if (changed := valuation_audit.change(before, row["grade"], row["disposition"])) is not None:
+                changes[row["patent_id"]] = changed
         db_session.flush()
         if on_progress:
             on_progress(min(start + BATCH, result.height), result.height)
+    audited = valuation_audit.record_changes(db_session, changes=changes, run_id=run_id,
+                                             scenario=method.scenario, actor=actor)
     return {"run_id": run_id, "scenario": method.scenario, "method": method.fingerprint, "as_of": as_of,
-            "evaluated": result.height, "stored": stored, "unchanged": unchanged,
+            "evaluated": result.height, "stored": stored, "unchanged": unchanged, "changed": audited,
             "grades": dict(grades), "dispositions": dict(dispositions)}
 
 

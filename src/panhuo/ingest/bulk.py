@@ -178,3 +178,69 @@ def fetch_event_keys(conn: Connection, patent_ids: Sequence[int]) -> dict[int, s
     for pid, kind, day, code, counterparty in conn.execute(stmt, {"ids": list(patent_ids)}):
         out.setdefault(pid, set()).add(event_key(kind, day, code, counterparty))
     return out
+
+
+def reserve_ids(conn: Connection, table: Table, count: int) -> list[int]:
+    """``count`` new primary keys for ``table``, so rows can be written with their ids (no lookup afterwards).
+
+    PostgreSQL takes them from the id sequence (safe beside other writers); SQLite continues after the largest
+    id, which is safe because the import's transaction has already written and so holds the database's write lock.
+    """
+    if count == 0:
+        return []
+    if conn.dialect.name == "postgresql":
+        sql = (f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) "
+               f"FROM generate_series(1, {int(count)})")
+        return [row[0] for row in conn.exec_driver_sql(sql)]
+    start = conn.exec_driver_sql(f'SELECT COALESCE(MAX(id), 0) FROM "{table.name}"').scalar_one()
+    return list(range(start + 1, start + 1 + count))
+
+
+def _json_column(values: list) -> list:
+    """JSON text per value; a value repeated over rows (``[]``, the same code list) is serialised once."""
+    cache: dict[Any, str] = {}
+    out = []
+    for x in values:
+        if x is None:
+            out.append(None)
+            continue
+        key: Any = None
+        if x.__class__ is list:
+            key = tuple(x)
+            try:
+                hash(key)
+            except TypeError:  # a list of dicts
+                key = None
+        elif not x:
+            key = x.__class__
+        text = cache.get(key) if key is not None else None
+        if text is None:
+            text = _json_text(x)
+            if key is not None:
+                cache[key] = text
+        out.append(text)
+    return out
+
+
+def insert_columns(conn: Connection, table: Table, columns: dict[str, list]) -> None:
+    """Insert rows given column by column (``{name: values}``, all the same length): COPY or executemany."""
+    names = list(columns)
+    if not names or not columns[names[0]]:
+        return
+    kinds = [_kind(table.c[n]) for n in names]
+    if conn.dialect.name == "sqlite":
+        data = [_json_column(columns[n]) if k == "json" else _sqlite_column(columns[n], k)
+                for n, k in zip(names, kinds)]
+        quoted = ", ".join(f'"{n}"' for n in names)
+        sql = f'INSERT INTO "{table.name}" ({quoted}) VALUES ({", ".join("?" for _ in names)})'
+        conn.exec_driver_sql(sql, list(zip(*data)))
+        return
+    data = [_json_column(columns[n]) if k == "json" else columns[n] for n, k in zip(names, kinds)]
+    if conn.dialect.name != "postgresql":
+        conn.execute(table.insert(), [dict(zip(names, row)) for row in zip(*data)])
+        return
+    raw = conn.connection.driver_connection
+    column_list = ", ".join(f'"{n}"' for n in names)
+    with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({column_list}) FROM STDIN') as copy:
+        for row in zip(*data):
+            copy.write_row(row)

@@ -266,6 +266,10 @@ class Upserter:
                                   else str(self.parties.classify_kind(party.raw_name)))
             wanted[key] = {"name": self.parties.display_name(party.raw_name)[:300], "key": key[:300], "kind": kind,
                            "country": party.country, "organisation_id": None, "variants": [party.raw_name]}
+        self.add_parties(wanted)
+
+    def add_parties(self, wanted: dict[str, dict]) -> None:
+        """Store the party rows of ``wanted`` (by key) that are not stored yet; remember every key's id."""
         if not wanted:
             return
         self.party_ids.update(bulk.ids_by(self.conn, bulk.PARTIES.c.key, list(wanted)))
@@ -294,13 +298,16 @@ class Upserter:
         institution_id = self.institution.id if self.institution else self._institution_from_parties(record)
         if not record.department or institution_id is None:
             return institution_id, None
-        key = ("dept", institution_id, record.department)
+        return institution_id, self.department_for(institution_id, record.department)
+
+    def department_for(self, institution_id: int, name: str) -> int:
+        """The id of department ``name`` under the institution (created when new; cached)."""
+        key = ("dept", institution_id, name)
         if key not in self.org_ids:
             org = accounts_service.get_or_create_organisation(
-                db_session=self.session, name=record.department[:200], kind=OrgKind.DEPARTMENT,
-                parent_id=institution_id)
+                db_session=self.session, name=name[:200], kind=OrgKind.DEPARTMENT, parent_id=institution_id)
             self.org_ids[key] = org.id
-        return institution_id, self.org_ids[key]
+        return self.org_ids[key]  # type: ignore[return-value]
 
     def _institution_from_parties(self, record: PatentRecord) -> int | None:
         owners = [p for p in record.parties if p.role == "applicant"] or \
@@ -308,13 +315,17 @@ class Upserter:
         first = next((p for p in owners if p.position == 0), None)
         if first is None:
             return None
-        key = ("inst", first.raw_name)
+        return self.institution_for(first.raw_name, first.kind)
+
+    def institution_for(self, raw_name: str, kind: str | None) -> int | None:
+        """The organisation id of a first owner when it is a university, institute or hospital (cached by name)."""
+        key = ("inst", raw_name)
         if key not in self.org_ids:
-            kind = first.kind or str(self.parties.classify_kind(first.raw_name))
+            kind = kind or str(self.parties.classify_kind(raw_name))
             org_kind = INSTITUTION_PARTY_KINDS.get(kind)
             self.org_ids[key] = None if org_kind is None or org_kind not in INSTITUTION_KINDS else \
                 accounts_service.get_or_create_organisation(
-                    db_session=self.session, name=self.parties.display_name(first.raw_name)[:200],
+                    db_session=self.session, name=self.parties.display_name(raw_name)[:200],
                     kind=org_kind).id
         return self.org_ids[key]
 

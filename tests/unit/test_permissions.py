@@ -20,6 +20,8 @@ published = R(institution_id=UNI, department_id=DEPT, published=True)
 item_mine = R(institution_id=UNI, department_id=DEPT, inventor_user_id=4)
 item_other_dept = R(institution_id=UNI, department_id=OTHER_DEPT, inventor_user_id=None)
 demand = R(enterprise_id=ENT, routed_institution_ids=(UNI,))
+contract = R(institution_id=UNI, enterprise_id=ENT)
+contract_other = R(institution_id=INST, enterprise_id=99)
 
 #                                       operator uni-admin reviewer inventor enterprise inst-admin
 CASES = [
@@ -45,6 +47,11 @@ CASES = [
     ("dashboard.operator", None, (1, 0, 0, 0, 0, 0)),
     ("dashboard.institution", R(institution_id=UNI), (1, 1, 1, 0, 0, 0)),
     ("user.manage", R(institution_id=INST), (1, 0, 0, 0, 0, 1)),
+    ("contract.view", contract, (1, 1, 0, 0, 1, 0)),
+    ("contract.view", contract_other, (1, 0, 0, 0, 0, 1)),
+    ("contract.manage", contract, (1, 1, 0, 0, 0, 0)),
+    ("contract.rewards", contract, (1, 1, 0, 0, 0, 0)),
+    ("contract.rewards", contract_other, (1, 0, 0, 0, 0, 1)),
 ]
 NAMES = list(P)
 

@@ -158,6 +158,10 @@ RULES: dict[str, Callable[[Principal, Any], bool]] = {
         set(_attr(r, "routed_institution_ids") or ()) & p.institution_ids()),
     "demand.manage": lambda p, r: p.is_operator or _demand_owner(p, r),  # refresh matches, route, close
     "demand.answer": lambda p, r: _inst_admin(p, r) or p.is_operator,  # resource: the route (institution_id)
+    # licence contracts (resource: ``institution_id`` of the licensor, ``enterprise_id`` of the licensee)
+    "contract.view": lambda p, r: _manage_institution(p, r) or _demand_owner(p, r),
+    "contract.manage": _manage_institution,  # record payments, move through its states
+    "contract.rewards": _manage_institution,  # the inventors' and staff's shares are internal
     "dashboard.operator": lambda p, r: p.is_operator,
     "dashboard.institution": _institution_staff,
     "audit.view": _manage_institution,

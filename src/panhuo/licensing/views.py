@@ -1,5 +1,7 @@
-"""Licensing pages: 区域定向许可 campaigns with their funnel and push items (operators), and the open-licence
-declarations of an institution with their checks by name (institution admins).
+"""Licensing pages: 区域定向许可 campaigns with their funnel and push items (operators), the open-licence
+declarations of an institution with their checks by name (institution admins), and licence/transfer contracts
+with their payment schedule, receipts and income distribution (institution admins act; enterprises read
+their own; see :mod:`panhuo.licensing.deals`).
 
 Every write goes through the licensing services (which enforce the state machines and write the audit log);
 the request commits. A refused move is shown as a message on the campaign page and changes nothing.
@@ -24,10 +26,11 @@ from sqlalchemy import select
 from panhuo.accounts import service as accounts_service
 from panhuo.accounts.permissions import PermissionDenied, Principal, can, require
 from panhuo.licensing import campaigns as campaign_service
+from panhuo.licensing import contracts as contract_service
+from panhuo.licensing import deals, states
 from panhuo.licensing import service as declaration_service
-from panhuo.licensing import states
-from panhuo.licensing.lifecycle import check_version
-from panhuo.licensing.models import CampaignEnterprise, Contract, Declaration, PushItem, TrialCheckin
+from panhuo.licensing.lifecycle import NotFound, check_version
+from panhuo.licensing.models import CampaignEnterprise, Contract, Declaration, Payment, PushItem, TrialCheckin
 from panhuo.licensing.rules import ELIGIBILITY_CHECKS, LicensingError
 from panhuo.patents.models import Patent
 from panhuo.web import charts, i18n
@@ -234,3 +237,120 @@ def _declaration_row(db, declaration: Declaration, patent: Patent) -> dict:
         failed.setdefault(problem["check"], []).append(problem["message"])
     return {"declaration": declaration, "patent": patent, "content": result["content"], "failed": failed,
             "ok": result["ok"]}
+
+
+# -- contracts: list, detail, payments, transitions ----------------------------------------------------------
+# Who may see and do what is decided in :mod:`panhuo.licensing.deals`; hidden contracts are 404 here.
+
+CONTRACT_FLASH = "contract_flash"
+
+
+def _amount(form, key: str, *, required: bool = True) -> Decimal | None:
+    raw = str(form.get(key) or "").strip().replace(",", "")
+    if not raw:
+        if required:
+            raise LicensingError(f"{key.replace('_', ' ')} is required")
+        return None
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        raise LicensingError(f"'{raw}' is not an amount") from None
+    if not value.is_finite() or value < 0 or value >= Decimal("1e14"):
+        raise LicensingError(f"amount '{raw}' is out of range")
+    return value
+
+
+def _contract_or_404(db, principal: Principal, contract_id: int):
+    try:
+        return deals.view_for(db_session=db, principal=principal, contract_id=contract_id)
+    except NotFound:
+        raise HTTPException(404, "no such contract") from None
+
+
+@router.get("/contracts")
+def contracts_page(request: Request, db: DbSession, principal: CurrentPrincipal, status: str | None = None,
+                   kind: str | None = None, q: str | None = None):
+    """Contracts the person may see (operator: all; institution admins: their institution's; enterprises:
+    those they are the licensee of), filtered by status, kind and text."""
+    status = status if status in states.MACHINES["contract"] else None
+    kind = kind if kind in deals.KINDS else None
+    rows = deals.list_for(db_session=db, principal=principal, status=status, kind=kind, q=q)
+    return _render(request, "licensing/contracts.html", rows=rows, status=status or "", kind=kind or "",
+                   q=(q or "")[:100], statuses=list(states.MACHINES["contract"]), kinds=deals.KINDS)
+
+
+@router.get("/contracts/{contract_id}")
+def contract_page(request: Request, db: DbSession, principal: CurrentPrincipal, contract_id: Id):
+    """One contract: parties, state, patents, payment schedule with receipts, and (inside the institution)
+    the income distribution; the forms the institution's admins need."""
+    view = _contract_or_404(db, principal, contract_id)
+    flash = request.session.pop(CONTRACT_FLASH, None)
+    return _render(request, "licensing/contract.html", v=view, c=view.contract, flash=flash,
+                   payment_kinds=contract_service.PAYMENT_KINDS, today=date.today().isoformat())
+
+
+def _contract_action(request: Request, db, contract_id: int, what: str, work) -> RedirectResponse:
+    """Run one write; a refused move is a message on the contract page and changes nothing."""
+    try:
+        work()
+        db.commit()
+        request.session[CONTRACT_FLASH] = {"ok": True, "action": what}
+    except NotFound:
+        db.rollback()
+        raise HTTPException(404, "no such contract or payment") from None
+    except LicensingError as exc:
+        db.rollback()
+        request.session[CONTRACT_FLASH] = {"ok": False, "action": what, "message": str(exc)}
+    return RedirectResponse(f"/licensing/contracts/{contract_id}", status_code=303)
+
+
+@router.post("/contracts/{contract_id}/move/{action}")
+def contract_move(request: Request, db: DbSession, principal: CurrentPrincipal, contract_id: Id, action: str,
+                  form: CsrfForm):
+    """Move a contract: publicity (公示) → approve → sign → record (备案) → terminate, or back to draft."""
+    if action not in deals.TRANSITIONS:
+        raise HTTPException(404, f"unknown action '{action}' (one of: {', '.join(deals.TRANSITIONS)})")
+    return _contract_action(request, db, contract_id, f"con_act_{action}", lambda: deals.transition(
+        db_session=db, principal=principal, contract_id=contract_id, action=action,
+        expected_version=_version(form), on=_date(form, "on"), reason=str(form.get("reason") or "")[:500]))
+
+
+@router.post("/contracts/{contract_id}/payments")
+def contract_schedule_payment(request: Request, db: DbSession, principal: CurrentPrincipal, contract_id: Id,
+                              form: CsrfForm):
+    """Add a scheduled payment (lump sum, instalment, milestone, royalty period)."""
+    kind = str(form.get("kind") or "")
+    return _contract_action(request, db, contract_id, "con_schedule_payment", lambda: deals.schedule(
+        db_session=db, principal=principal, contract_id=contract_id, kind=kind, due_date=_date(form, "due_date"),
+        amount_due=_amount(form, "amount", required=kind != "royalty"),
+        milestone=str(form.get("milestone") or "")[:300]))
+
+
+def _payment_contract(db, principal: Principal, payment_id: int) -> int:
+    """The contract id of a payment the principal may see (else 404)."""
+    payment = db.get(Payment, payment_id)
+    if payment is None:
+        raise HTTPException(404, "no such payment")
+    _contract_or_404(db, principal, payment.contract_id)
+    return payment.contract_id
+
+
+@router.post("/payments/{payment_id}/receipts")
+def payment_receipt(request: Request, db: DbSession, principal: CurrentPrincipal, payment_id: Id,
+                    form: CsrfForm):
+    """Record money received on a scheduled payment (partial or in full; over-payment is refused)."""
+    contract_id = _payment_contract(db, principal, payment_id)
+    return _contract_action(request, db, contract_id, "con_record_payment", lambda: deals.record_receipt(
+        db_session=db, principal=principal, payment_id=payment_id, amount=_amount(form, "amount"),
+        received_on=_date(form, "on"), reference=str(form.get("reference") or "")[:200],
+        expected_version=_version(form)))
+
+
+@router.post("/payments/{payment_id}/royalty")
+def payment_royalty(request: Request, db: DbSession, principal: CurrentPrincipal, payment_id: Id,
+                    form: CsrfForm):
+    """Enter the licensee's royalty report for a royalty period."""
+    contract_id = _payment_contract(db, principal, payment_id)
+    return _contract_action(request, db, contract_id, "con_royalty_report", lambda: deals.report_royalty(
+        db_session=db, principal=principal, payment_id=payment_id, reported_base=_amount(form, "reported_base"),
+        royalty_pct=_amount(form, "royalty_pct", required=False)))

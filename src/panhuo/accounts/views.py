@@ -1,4 +1,5 @@
-"""Sign-in, sign-out, language switch, the account page (API tokens), and ``/api/v1/me``."""
+"""Sign-in, sign-out, language switch, the account page (API tokens, own password), user administration
+(list, invite, deactivate, one-time password links), and ``/api/v1/me``."""
 
 from __future__ import annotations
 
@@ -6,14 +7,18 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
 
+from panhuo.accounts import admin
 from panhuo.accounts import service as accounts_service
+from panhuo.accounts.enums import ROLE_ZH, Role
 from panhuo.web import i18n
 from panhuo.web.deps import (
+    MAX_ID,
     ApiPrincipal,
     CsrfForm,
     CurrentPrincipal,
     DbSession,
     Id,
+    OptionalId,
     optional_principal,
     render,
 )
@@ -121,3 +126,133 @@ def me(principal: ApiPrincipal):
     return MeRead(user_id=principal.user_id, username=principal.username, display_name=principal.display_name,
                   grants=[GrantRead(**g.__dict__) for g in principal.grants])
 
+
+
+# ---------------------------------------------------------------- user administration and passwords
+# Who may manage whom is decided in :mod:`panhuo.accounts.admin` (``user.manage``), never in the templates.
+
+def _users_page(request: Request, db, principal, organisation_id: int | None = None, *, status_code: int = 200,
+                link: dict | None = None, error: str | None = None):
+    orgs = admin.manageable_organisations(db_session=db, principal=principal)
+    rows = admin.list_users(db_session=db, principal=principal, organisation_id=organisation_id)
+    names = {o.id: o for o in orgs}
+    return render(request, "admin_users.html", status_code=status_code, rows=rows, orgs=orgs, names=names,
+                  organisation_id=organisation_id, roles=[str(r) for r in Role], link=link, error=error,
+                  role_label=lambda r: ROLE_ZH.get(r, r))
+
+
+def _link(request: Request, token: str, username: str, purpose: str) -> dict:
+    return {"url": f"{str(request.base_url).rstrip('/')}/password/{token}", "username": username,
+            "purpose": purpose}
+
+
+@router.get("/admin/users")
+def users_page(request: Request, db: DbSession, principal: CurrentPrincipal, organisation_id: OptionalId = None):
+    """Users of the organisations the admin manages (all for the operator), with the invite form."""
+    return _users_page(request, db, principal, organisation_id)
+
+
+@router.post("/admin/users")
+def invite(request: Request, db: DbSession, principal: CurrentPrincipal, form: CsrfForm):
+    """Create a user with a role; the one-time link to set their password is shown once."""
+    raw_org = str(form.get("organisation_id") or "")
+    org_id = int(raw_org) if raw_org.isdigit() and int(raw_org) <= MAX_ID else 0
+    try:
+        user, token = admin.invite_user(db_session=db, principal=principal, username=str(form.get("username", "")),
+                                        organisation_id=org_id, role=str(form.get("role", "")),
+                                        display_name=str(form.get("display_name", "")),
+                                        email=str(form.get("email", "")))
+    except accounts_service.AccountError as exc:
+        db.rollback()
+        return _users_page(request, db, principal, status_code=400, error=str(exc))
+    db.commit()
+    return _users_page(request, db, principal, link=_link(request, token, user.username, "invite"))
+
+
+def _attempt(db, work):
+    """Run one admin write: ``(result, None)`` committed, or ``(None, message)`` rolled back."""
+    try:
+        result = work()
+    except accounts_service.AccountError as exc:
+        db.rollback()
+        return None, str(exc)
+    db.commit()
+    return result, None
+
+
+def _set_active(request: Request, db, principal, user_id: int, active: bool):
+    _, error = _attempt(db, lambda: admin.set_active(db_session=db, principal=principal, user_id=user_id,
+                                                     active=active))
+    if error:
+        return _users_page(request, db, principal, status_code=400, error=error)
+    return RedirectResponse("/admin/users", status_code=303)
+
+
+@router.post("/admin/users/{user_id}/deactivate")
+def deactivate(request: Request, db: DbSession, principal: CurrentPrincipal, user_id: Id, form: CsrfForm):
+    """Deactivate a user (sign-in and API tokens refused; open sessions end within a minute)."""
+    return _set_active(request, db, principal, user_id, False)
+
+
+@router.post("/admin/users/{user_id}/activate")
+def activate(request: Request, db: DbSession, principal: CurrentPrincipal, user_id: Id, form: CsrfForm):
+    """Reactivate a user."""
+    return _set_active(request, db, principal, user_id, True)
+
+
+@router.post("/admin/users/{user_id}/reset")
+def reset(request: Request, db: DbSession, principal: CurrentPrincipal, user_id: Id, form: CsrfForm):
+    """Issue a one-time password link for the user (shown once; there is no mail)."""
+    token, error = _attempt(db, lambda: admin.issue_password_reset(db_session=db, principal=principal,
+                                                                   user_id=user_id))
+    if error:
+        return _users_page(request, db, principal, status_code=400, error=error)
+    user = accounts_service.get_user(db_session=db, user_id=user_id)
+    return _users_page(request, db, principal, link=_link(request, token, user.username, "reset"))
+
+
+@router.get("/password/{token}")
+async def password_link_page(request: Request, db: DbSession, token: str):
+    """The page behind a one-time link: set a new password (no sign-in needed)."""
+    await optional_principal(request, db)
+    try:
+        _, user = admin.link_user(db_session=db, token=token)
+    except admin.ResetLinkInvalid as exc:
+        return render(request, "password_link.html", status_code=404, user=None, error=str(exc), done=False)
+    return render(request, "password_link.html", user=user, error=None, done=False)
+
+
+@router.post("/password/{token}")
+def password_link_set(request: Request, db: DbSession, token: str, form: CsrfForm):
+    """Set the password through the link; the link is spent."""
+    try:
+        user = admin.set_password_with_link(db_session=db, token=token, password=str(form.get("password", "")),
+                                            confirm=str(form.get("confirm", "")))
+    except admin.ResetLinkInvalid as exc:
+        db.rollback()
+        return render(request, "password_link.html", status_code=404, user=None, error=str(exc), done=False)
+    except accounts_service.AccountError as exc:
+        db.rollback()
+        _, user = admin.link_user(db_session=db, token=token)
+        return render(request, "password_link.html", status_code=400, user=user, error=str(exc), done=False)
+    db.commit()
+    return render(request, "password_link.html", user=user, error=None, done=True)
+
+
+@router.post("/account/password")
+def change_own_password(request: Request, db: DbSession, principal: CurrentPrincipal, form: CsrfForm):
+    """The signed-in user changes their password (current one required); the session stays signed in."""
+    user = accounts_service.get_user(db_session=db, user_id=principal.user_id)
+    try:
+        admin.change_password(db_session=db, user=user, current=str(form.get("current", "")),
+                              password=str(form.get("password", "")), confirm=str(form.get("confirm", "")))
+    except accounts_service.AccountError as exc:
+        db.commit()  # keeps the audit event of a wrong current password; nothing else was changed
+        tokens = accounts_service.list_api_tokens(db_session=db, user=user)
+        return render(request, "account.html", status_code=400, user=user, tokens=tokens, new_token=None,
+                      password_error=str(exc))
+    db.commit()
+    request.session["pw"] = user.password_hash[-12:]
+    request.session.pop("principal", None)
+    tokens = accounts_service.list_api_tokens(db_session=db, user=user)
+    return render(request, "account.html", user=user, tokens=tokens, new_token=None, password_changed=True)

@@ -3,13 +3,17 @@ links used end to end, deactivation ending an open session, own password change.
 
 import re
 
-from conftest import csrf_of
 from panhuo.accounts import service as accounts_service
 from panhuo.db import session_scope
 from panhuo.web.demo import DEMO_PASSWORD
 
 LINK = re.compile(r'id="password-link">https?://[^/]+(/password/[^<\s]+)<')
+CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 ROLES = ("operator", "uni-admin", "dept-reviewer", "inventor", "enterprise", "uni2-admin")
+
+
+def csrf_of(html: str) -> str:
+    return CSRF.search(html).group(1)
 
 
 def _post(client, path: str, **data):

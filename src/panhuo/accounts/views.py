@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from panhuo.accounts import admin
 from panhuo.accounts import service as accounts_service
-from panhuo.accounts.enums import ROLE_ZH, Role
+from panhuo.accounts.enums import ROLE_ORG_KINDS, ROLE_ZH, Role
 from panhuo.web import i18n
 from panhuo.web.deps import (
     MAX_ID,
@@ -137,8 +137,14 @@ def _users_page(request: Request, db, principal, organisation_id: int | None = N
     rows = admin.list_users(db_session=db, principal=principal, organisation_id=organisation_id)
     names = {o.id: o for o in orgs}
     return render(request, "admin_users.html", status_code=status_code, rows=rows, orgs=orgs, names=names,
-                  organisation_id=organisation_id, roles=[str(r) for r in Role], link=link, error=error,
+                  organisation_id=organisation_id, roles=_grantable_roles(orgs), link=link, error=error,
                   role_label=lambda r: ROLE_ZH.get(r, r))
+
+
+def _grantable_roles(orgs) -> list[str]:
+    """Roles that fit at least one of the organisations the admin manages (the service checks the pair)."""
+    kinds = {o.kind for o in orgs}
+    return [str(r) for r in Role if ROLE_ORG_KINDS[r] & kinds]
 
 
 def _link(request: Request, token: str, username: str, purpose: str) -> dict:

@@ -132,6 +132,13 @@ def ids_by(conn: Connection, column, values: Sequence[str]) -> dict[str, int]:
     table = column.table
     out: dict[str, int] = {}
     unique = list(dict.fromkeys(values))
+    if conn.dialect.name == "sqlite":  # one JSON array parameter: no statement of thousands of placeholders
+        sql = f'SELECT id, "{column.name}" FROM "{table.name}" WHERE "{column.name}" IN ' \
+              f'(SELECT value FROM json_each(?))'
+        for start in range(0, len(unique), LOOKUP_CHUNK):
+            chunk = json.dumps(unique[start:start + LOOKUP_CHUNK], ensure_ascii=False)
+            out.update((value, id_) for id_, value in conn.exec_driver_sql(sql, (chunk,)))
+        return out
     stmt = select(table.c.id, column).where(_in(conn, column, "vals"))
     for start in range(0, len(unique), LOOKUP_CHUNK):
         for id_, value in conn.execute(stmt, {"vals": unique[start:start + LOOKUP_CHUNK]}):

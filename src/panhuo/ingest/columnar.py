@@ -133,6 +133,20 @@ def _parse_publications(parse, column: Sequence[Any]) -> list[Any]:
     return out
 
 
+_SIMPLE_NAMES = r"^\p{Han}{1,40}(?:;\p{Han}{1,40})*$"
+
+
+def _parse_names(parse, column: Sequence[Any]) -> list[Any]:
+    """Name lists; cells of Chinese names joined by ``;`` (most cells) are split without the full parser,
+    which gives the same list for them (no other separator, nothing to trim, duplicates dropped)."""
+    try:
+        simple = pl.Series("n", column, dtype=pl.String).str.contains(_SIMPLE_NAMES).fill_null(False).to_list()
+    except (TypeError, pl.exceptions.PolarsError):
+        return _parse_distinct(parse, column)
+    rest = _parse_distinct(parse, [None if ok else raw for raw, ok in zip(column, simple)])
+    return [list(dict.fromkeys(raw.split(";"))) if ok else value for raw, ok, value in zip(column, simple, rest)]
+
+
 def parse_columns(converter: RowConverter, columns: Sequence[Sequence[Any]], n: int) -> list[list[Any]]:
     """One parsed list per plan entry of ``converter`` (``_SKIP`` / ``_FAILED`` markers included)."""
     out = []
@@ -142,6 +156,8 @@ def parse_columns(converter: RowConverter, columns: Sequence[Sequence[Any]], n: 
             out.append(_parse_applications(parse, column))
         elif col.parser == "publication_number":
             out.append(_parse_publications(parse, column))
+        elif col.parser == "names":
+            out.append(_parse_names(parse, column))
         else:
             out.append(_parse_distinct(parse, column))
     return out

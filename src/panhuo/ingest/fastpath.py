@@ -55,6 +55,41 @@ def _row_values(plan, i: int) -> dict[str, Any]:
     return values
 
 
+class _Writer:
+    """Runs one batch's inserts on a worker thread while the next batch is parsed.
+
+    SQLite's ``executemany`` and psycopg's ``COPY`` release the GIL while the database works, so parsing and
+    writing overlap on two cores. At most one write is in flight; :meth:`wait` (re-raising its error) comes
+    before any other use of the connection.
+    """
+
+    def __init__(self, conn):
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.conn = conn
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="panhuo-ingest-writer")
+        self._pending = None
+
+    def submit(self, tables: list[tuple]) -> None:
+        self.wait()
+        self._pending = self._pool.submit(self._write, tables)
+
+    def _write(self, tables: list[tuple]) -> None:
+        for table, columns in tables:
+            bulk.insert_columns(self.conn, table, columns)
+
+    def wait(self) -> None:
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
+
+    def close(self) -> None:
+        try:
+            self.wait()
+        finally:
+            self._pool.shutdown(wait=True)
+
+
 class FastLoader:
     """Loads the clean new rows of each batch for one :class:`~panhuo.ingest.service.Upserter`."""
 
@@ -67,12 +102,33 @@ class FastLoader:
         self.legal = legal
         self._events: dict[str, list | None] = {}  # legal-event text -> events (None: does not parse)
         self._pending: dict[str, tuple] = {}  # party key -> (role, raw name, kind) not stored yet
+        self.writer: _Writer | None = None
+
+    def wanted_columns(self) -> set[int]:
+        """The column indexes the map reads (plan and ``synthetic``); the others need not be materialised."""
+        conv = self.converter
+        wanted = {index for index, _col, _p in conv.plan}
+        if conv.synthetic_index is not None:
+            wanted.add(conv.synthetic_index)
+        return wanted
+
+    def wait(self) -> None:
+        """Wait for the batch being written (call before using the connection)."""
+        if self.writer is not None:
+            self.writer.wait()
+
+    def close(self) -> None:
+        """Finish the last write and stop the writer thread (re-raises a write error)."""
+        if self.writer is not None:
+            writer, self.writer = self.writer, None
+            writer.close()
 
     def load_batch(self, row_numbers: Sequence[int], columns: Sequence[Sequence[Any]]) -> list:
         """Insert the batch's clean new rows; return the other rows' records and errors in row order."""
         conv = self.converter
         n = len(row_numbers)
         parsed = columnar.parse_columns(conv, columns, n)
+        self.wait()  # from here on the batch uses the connection
         plan = [(col.field, vals, columns[index] if index < len(columns) else [None] * n)
                 for (index, col, _p), vals in zip(conv.plan, parsed)]
         by_name = {name: vals for name, vals, _raw in plan}
@@ -94,7 +150,7 @@ class FastLoader:
         apps, pnos = by_name["application_no"], by_name.get("patent_number")
         for i in range(n):
             if failed[i]:
-                record, errors = conv.convert([c[i] for c in columns], row_numbers[i])
+                record, errors = conv.convert([None if c is None else c[i] for c in columns], row_numbers[i])
                 leftover[i] = (record, errors)
                 keys[i] = record.application_no if record is not None else None
                 continue
@@ -209,49 +265,57 @@ class FastLoader:
             masks[j] = mask
         self._flush_parties()
         _finish_columns(cols, fast, by_name, now, ids)
-        bulk.insert_columns(conn, bulk.PATENTS, cols)
         party_ids = up.party_ids
-        bulk.insert_columns(conn, bulk.PATENT_PARTIES, {
+        tables = [(bulk.PATENTS, cols), (bulk.PATENT_PARTIES, {
             "patent_id": [r[0] for r in links], "party_id": [party_ids[r[1]] for r in links],
             "role": [r[2] for r in links], "position": [r[3] for r in links], "raw_name": [r[4] for r in links],
-            "share": [None] * len(links)})
+            "share": [None] * len(links)})]
         if events:
             names = ("patent_id", "event_date", "kind", "code", "description", "counterparty", "details", "source")
-            bulk.insert_columns(conn, bulk.EVENTS, {name: [e[k] for e in events] for k, name in enumerate(names)})
-        bulk.insert_columns(conn, bulk.SOURCES, {
+            tables.append((bulk.EVENTS, {name: [e[k] for e in events] for k, name in enumerate(names)}))
+        tables.append((bulk.SOURCES, {
             "patent_id": ids, "import_id": [up.job.id] * m, "source_file": [self.converter.file] * m,
             "source_row": [row_numbers[i] for i in fast], "source_format": [self.converter.mapping.format] * m,
-            "fields_mask": masks, "recorded_at": [now] * m})
+            "fields_mask": masks, "recorded_at": [now] * m}))
+        if self.writer is None:
+            self.writer = _Writer(conn)
+        self.writer.submit(tables)
         up.counts.imported += m
 
     def _parties(self, values: dict) -> list[tuple[str, str, int, str, str | None]]:
-        """(role, raw name, position, party key, kind) of a row; new party keys wait in ``_pending``."""
-        found: list[list] = []
+        """(role, raw name, position, party key, kind) of a row, as ``rows._parties`` and ``Upserter`` give them;
+        keys not stored yet wait in ``_pending``."""
+        found: list[tuple[str, str, int]] = []
         for field, role, first in _ROLES:
-            names = values.get(field) or ([values[first]] if values.get(first) else [])
-            found.extend([role, name, i, None] for i, name in enumerate(names))
+            names = values.get(field)
+            if not names:
+                one = values.get(first)
+                names = [one] if one else ()
+            found.extend((role, name, i) for i, name in enumerate(names))
         if not found:
             return []
         kind_cell = values.get("applicant_kind")
         kinds = _applicant_kinds(kind_cell) if kind_cell is None or isinstance(kind_cell, str) else \
             [APPLICANT_KINDS.get(k) for k in v.split_multi(kind_cell)]
-        applicants = [p for p in found if p[0] == "applicant"]
-        for party, kind in zip(applicants, kinds):
-            party[3] = kind
-        if len(kinds) == 1 and kinds[0]:
-            for party in found:
-                if party[0] != "inventor" and party[2] == 0 and party[3] is None:
-                    party[3] = kinds[0]
+        single = kinds[0] if len(kinds) == 1 and kinds[0] else None
         owner = next((p[1] for p in found if p[0] != "inventor"), "")
         up = self.up
-        key_of = up._key
-        owner_key = key_of(owner) if owner else ""
+        cached, key_of = up._keys, up._key
+        owner_key = (cached.get(owner) or key_of(owner)) if owner else ""
         known, pending = up.party_ids, self._pending
         out = []
-        for role, raw, position, kind in found:
-            key = key_of(raw)
-            if role == "inventor" and owner:
-                key = f"{key}@{owner_key}"
+        for role, raw, position in found:
+            key = cached.get(raw) or key_of(raw)
+            if role == "inventor":
+                kind = None
+                if owner:
+                    key = f"{key}@{owner_key}"
+            elif role == "applicant":
+                kind = kinds[position] if position < len(kinds) else None
+                if kind is None and position == 0:
+                    kind = single
+            else:
+                kind = single if position == 0 else None
             if key not in known and key not in pending:
                 pending[key] = (role, raw, kind)
             out.append((role, raw, position, key, kind))

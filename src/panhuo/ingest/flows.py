@@ -88,14 +88,19 @@ def _load_table(table: readers.Table, upserter: ingest_service.Upserter, counts:
         return
     loader = fastpath.FastLoader(upserter, converter)
     name = table.path.name
-    for numbers, columns in table.batches():
-        before = counts.imported
-        rest = loader.load_batch(numbers, columns)
-        loaded = counts.imported - before
-        counts.rows += loaded
-        if progress and loaded:
-            progress(name, loaded)
-        upserter.run(_stream_items(name, rest, counts, errors, progress))
+    try:
+        for numbers, columns in table.batches(wanted=loader.wanted_columns()):
+            before = counts.imported
+            rest = loader.load_batch(numbers, columns)
+            loaded = counts.imported - before
+            counts.rows += loaded
+            if progress and loaded:
+                progress(name, loaded)
+            if rest:
+                loader.wait()
+                upserter.run(_stream_items(name, rest, counts, errors, progress))
+    finally:
+        loader.close()
 
 
 def import_into_session(*, db_session: Session, paths: Iterable[Path | str], reports_dir: Path,

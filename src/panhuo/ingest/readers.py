@@ -54,8 +54,12 @@ class Table:
             if any(c not in (None, "") for c in cells):
                 yield number, cells
 
-    def batches(self, size: int = CSV_BATCH_ROWS) -> Iterator[tuple[list[int], list[list]]]:
-        """(row numbers, columns) for batches of non-empty data rows; numbering as in :meth:`rows`."""
+    def batches(self, size: int = CSV_BATCH_ROWS,
+                wanted: set[int] | None = None) -> Iterator[tuple[list[int], list[list | None]]]:
+        """(row numbers, columns) for batches of non-empty data rows; numbering as in :meth:`rows`.
+
+        ``wanted``: only these column indexes are turned into lists (the others are ``None``; CSV only).
+        """
         if self._frames is None:
             numbers: list[int] = []
             cells: list[Sequence] = []
@@ -76,7 +80,8 @@ class Table:
             offset += frame.height
             if numbers:
                 kept = frame.filter(keep) if len(numbers) < frame.height else frame
-                yield numbers, [s.to_list() for s in kept.iter_columns()]
+                yield numbers, [s.to_list() if wanted is None or i in wanted else None
+                                for i, s in enumerate(kept.iter_columns())]
 
 
 def _columns(rows: list[Sequence]) -> list[list]:

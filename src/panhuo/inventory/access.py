@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, load_only, selectinload
+from sqlalchemy.orm import Session, joinedload, load_only, selectinload
 
 from panhuo.accounts import service as accounts_service
 from panhuo.accounts.permissions import PermissionDenied, Principal, can, patent_scope, require
@@ -55,7 +55,7 @@ def get_patent_for(*, db_session: Session, principal: Principal, patent_id: int)
     (the web turns both into 404 for enterprises so that existence does not leak).
     """
     patent = db_session.get(Patent, patent_id, options=(
-        selectinload(Patent.parties).selectinload(PatentParty.party), selectinload(Patent.events)))
+        joinedload(Patent.parties).joinedload(PatentParty.party), selectinload(Patent.events)))
     if patent is None:
         return None
     resource = access_for(db_session=db_session, patent=patent)

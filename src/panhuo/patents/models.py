@@ -86,6 +86,8 @@ class Patent(TimestampMixin, Base):
     )
 
     __mapper_args__ = {"version_id_col": version_id}
+    # The internal patent list: one institution's patents, newest filing first (web list pages, exports).
+    __table_args__ = (Index("ix_patents_institution_filing", "institution_id", "filing_date"),)
 
     def parties_in(self, role: str) -> list[PatentParty]:
         return [p for p in self.parties if p.role == role]

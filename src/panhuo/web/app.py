@@ -73,6 +73,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = make_engine(settings.db_url, pool_size=POOL_SIZE, max_overflow=POOL_MAX - POOL_SIZE)
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     templates.env.globals["version"] = __version__
+    templates.env.auto_reload = False  # templates ship in the package: no stat() of every template per render
     app.state.templates = templates
     app.add_middleware(SessionMiddleware, secret_key=secret_key(settings), session_cookie="panhuo_session",
                        max_age=SESSION_MAX_AGE, same_site="lax", https_only=False)

@@ -251,3 +251,33 @@ def insert_columns(conn: Connection, table: Table, columns: dict[str, list]) -> 
     with raw.cursor() as cursor, cursor.copy(f'COPY "{table.name}" ({column_list}) FROM STDIN') as copy:
         for row in zip(*data):
             copy.write_row(row)
+
+
+BULK_TABLES = (PATENTS, PATENT_PARTIES, SOURCES)
+
+
+def patents_empty(conn: Connection) -> bool:
+    """True when no patent is stored (a first import into a workspace)."""
+    return conn.exec_driver_sql('SELECT 1 FROM "patents" LIMIT 1').first() is None
+
+
+def drop_secondary_indexes(conn: Connection) -> list:
+    """Drop the non-unique indexes of the bulk-loaded tables (in the caller's transaction); returns them.
+
+    For a load into empty tables: building an index once after the load costs much less than updating it on
+    every insert. Unique indexes stay (the upsert looks patents up by application number while loading).
+    Recreate them with :func:`create_indexes` before the transaction ends.
+    """
+    dropped = []
+    for table in BULK_TABLES:
+        for index in sorted(table.indexes, key=lambda i: i.name or ""):
+            if not index.unique:
+                index.drop(conn)
+                dropped.append(index)
+    return dropped
+
+
+def create_indexes(conn: Connection, indexes: Sequence) -> None:
+    """Create ``indexes`` again (after :func:`drop_secondary_indexes`)."""
+    for index in indexes:
+        index.create(conn)

@@ -14,7 +14,7 @@ upsert (:class:`panhuo.ingest.service.Upserter`), so its errors and merge rules 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from panhuo.db import utcnow
@@ -33,6 +33,20 @@ _ROLES = (("applicants", "applicant", "first_applicant"), ("patentees", "patente
 # fields _build/_derive read from columns; everything else of kind "column" is copied as it is
 _DERIVED = {"priorities", "priority_dates", "npl_citations", "family_members", "legal_events", "department",
             "applicant_kind", *DATE_EVENTS, *(f for triple in _ROLES for f in triple[0::2])}
+
+
+SLICE_ROWS = 10_000  # rows per loaded slice: small enough that parsing one overlaps writing the previous one
+
+
+def slices(batches: Iterable[tuple[list[int], list]], size: int = SLICE_ROWS) -> Iterator[tuple[list[int], list]]:
+    """The reader's batches cut into slices of at most ``size`` rows (columns stay lists; ``None`` stays)."""
+    for numbers, columns in batches:
+        for start in range(0, len(numbers), size):
+            stop = start + size
+            if start == 0 and stop >= len(numbers):
+                yield numbers, columns
+            else:
+                yield numbers[start:stop], [None if c is None else c[start:stop] for c in columns]
 
 
 def usable(converter: RowConverter) -> bool:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from panhuo.db import session_scope, utcnow
 from panhuo.ingest import mapping as maps
-from panhuo.ingest import epo_dtf, fastpath, readers
+from panhuo.ingest import bulk, epo_dtf, fastpath, readers
 from panhuo.ingest import service as ingest_service
 from panhuo.ingest.records import PatentRecord, RowError
 from panhuo.ingest.report import write_reports
@@ -88,8 +88,10 @@ def _load_table(table: readers.Table, upserter: ingest_service.Upserter, counts:
         return
     loader = fastpath.FastLoader(upserter, converter)
     name = table.path.name
+    conn = upserter.conn
+    deferred = bulk.drop_secondary_indexes(conn) if bulk.patents_empty(conn) else []
     try:
-        for numbers, columns in table.batches(wanted=loader.wanted_columns()):
+        for numbers, columns in fastpath.slices(table.batches(wanted=loader.wanted_columns())):
             before = counts.imported
             rest = loader.load_batch(numbers, columns)
             loaded = counts.imported - before
@@ -101,6 +103,7 @@ def _load_table(table: readers.Table, upserter: ingest_service.Upserter, counts:
                 upserter.run(_stream_items(name, rest, counts, errors, progress))
     finally:
         loader.close()
+        bulk.create_indexes(conn, deferred)
 
 
 def import_into_session(*, db_session: Session, paths: Iterable[Path | str], reports_dir: Path,

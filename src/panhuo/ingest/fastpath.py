@@ -38,8 +38,9 @@ _DERIVED = {"priorities", "priority_dates", "npl_citations", "family_members", "
 SLICE_ROWS = 10_000  # rows per loaded slice: small enough that parsing one overlaps writing the previous one
 
 
-def slices(batches: Iterable[tuple[list[int], list]], size: int = SLICE_ROWS) -> Iterator[tuple[list[int], list]]:
-    """The reader's batches cut into slices of at most ``size`` rows (columns stay lists; ``None`` stays)."""
+def slices(batches: Iterable[tuple[list[int], list]], size: int | None = None) -> Iterator[tuple[list[int], list]]:
+    """The reader's batches cut into slices of at most ``size`` (default :data:`SLICE_ROWS`) rows."""
+    size = size or SLICE_ROWS
     for numbers, columns in batches:
         for start in range(0, len(numbers), size):
             stop = start + size

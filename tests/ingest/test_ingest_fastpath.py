@@ -1,0 +1,95 @@
+"""The bulk fast path (ingest/fastpath.py): same database content as the per-row path, across slices, with bad
+rows inside big batches, stored and repeated numbers routed to the merge, and indexes rebuilt after a bulk load."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sqlalchemy import func, inspect, select
+
+from panhuo.ingest import fastpath, flows
+from panhuo.patents.models import Patent
+
+from .helpers import app, export61_row, write_csv
+from .test_ingest_columnar import clear, snapshot
+
+ROWS = 260
+
+
+def big_rows() -> list[dict]:
+    """ROWS rows over three slices of 100 with, inside them: bad values, rejected rows, a blank line, repeats."""
+    rows = [export61_row(n, 发明人=f"张{n % 7}三;李{n % 5}四", 申请人="甲省理工大学" if n % 3 else "乙研究所；丙公司",
+                         申请人类型="高校" if n % 3 else "科研机构;企业", 转让日期="2022.03.01" if n % 4 == 0 else "")
+            for n in range(1, ROWS + 1)]
+    bad_check = app("202121600150")[:-1] + ("0" if app("202121600150")[-1] != "0" else "1")
+    rows[49]["申请日"] = "2021-02-30"  # bad date, row kept (first slice)
+    rows[149]["申请号"] = bad_check  # rejected (second slice)
+    rows[150]["申请号"] = ""  # rejected: no number
+    rows[120] = {h: "" for h in rows[0]}  # blank line
+    rows[210]["申请号"] = rows[9]["申请号"]  # repeats row 10 in a later slice: merges into it
+    rows[210]["专利名称"] = "后来的同号行"
+    rows[230]["申请号"] = rows[229]["申请号"]  # repeat inside one slice
+    rows[230]["法律状态"] = "失效-未缴年费"
+    return rows
+
+
+def test_fast_path_matches_the_per_row_path_across_slices(session, tmp_path, monkeypatch):
+    monkeypatch.setattr(fastpath, "SLICE_ROWS", 100)
+    src = write_csv(tmp_path / "big.csv", big_rows())
+    fast = flows.import_into_session(db_session=session, paths=[src], reports_dir=tmp_path / "r1")
+    fast_content = snapshot(session)
+    clear(session)
+    slow = flows.import_into_session(db_session=session, paths=[src], reports_dir=tmp_path / "r2", columnar=False)
+    assert snapshot(session) == fast_content
+    assert fast.counts == slow.counts
+    assert (fast.counts["imported"], fast.counts["updated"], fast.counts["rejected"]) == (ROWS - 5, 2, 2)
+    fast_errors = json.loads(Path(fast.report_json).read_text(encoding="utf-8"))["errors"]
+    slow_errors = json.loads(Path(slow.report_json).read_text(encoding="utf-8"))["errors"]
+    assert fast_errors == slow_errors
+    assert sorted(e["code"] for e in fast_errors) == ["bad_check_digit", "bad_date", "missing_id"]
+    patents = fast_content["patents"]
+    assert patents[app("202121600010")]["title"] == "后来的同号行"
+    assert patents[app("202121600230")]["legal_status_raw"] == "失效-未缴年费"
+    assert patents[app("202121600050")]["filing_date"] is None and patents[app("202121600050")]["title"]
+
+
+def test_reimport_routes_every_stored_row_to_the_merge(session, tmp_path, monkeypatch):
+    monkeypatch.setattr(fastpath, "SLICE_ROWS", 100)
+    src = write_csv(tmp_path / "big.csv", big_rows())
+    flows.import_into_session(db_session=session, paths=[src], reports_dir=tmp_path / "r1")
+    before = snapshot(session)
+    again = flows.import_into_session(db_session=session, paths=[src], reports_dir=tmp_path / "r2")
+    # the two repeated numbers carry different values, so each of their four rows updates once more
+    assert (again.counts["imported"], again.counts["updated"], again.counts["unchanged"]) == (0, 4, ROWS - 7)
+    after = snapshot(session)
+    same = {k: {f: x for f, x in p.items() if f != "version_id"} for k, p in before["patents"].items()}
+    assert {k: {f: x for f, x in p.items() if f != "version_id"} for k, p in after["patents"].items()} == same
+    assert after["links"] == before["links"] and after["events"] == before["events"]
+    assert session.scalar(select(func.count()).select_from(Patent)) == ROWS - 5
+
+
+def _indexes(connection) -> dict[str, set[str]]:
+    inspector = inspect(connection)
+    return {t: {i["name"] for i in inspector.get_indexes(t)} for t in ("patents", "patent_parties", "record_sources")}
+
+
+def test_indexes_dropped_for_a_bulk_load_are_rebuilt(session, tmp_path):
+    assert session.scalar(select(func.count()).select_from(Patent)) == 0
+    before = _indexes(session.connection())
+    assert "ix_patents_publication_no" in before["patents"]
+    src = write_csv(tmp_path / "big.csv", big_rows())
+    result = flows.import_into_session(db_session=session, paths=[src], reports_dir=tmp_path / "r")
+    assert result.counts["imported"] == ROWS - 5
+    assert _indexes(session.connection()) == before
+    number = session.scalar(select(Patent.application_no).where(Patent.publication_no == "CN215000007U"))
+    assert number == app("202121600007")
+
+
+def test_second_file_of_one_import_merges_into_the_first(session, tmp_path):
+    first = write_csv(tmp_path / "a.csv", [export61_row(n) for n in range(1, 6)])
+    second = write_csv(tmp_path / "b.csv", [export61_row(n, 专利名称=f"新名称{n}") for n in range(4, 9)])
+    result = flows.import_into_session(db_session=session, paths=[first, second], reports_dir=tmp_path / "r")
+    assert (result.counts["imported"], result.counts["updated"]) == (8, 2)
+    title = session.scalar(select(Patent.title).where(Patent.application_no == app("202121600005")))
+    assert title == "新名称5"

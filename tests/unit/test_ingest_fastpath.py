@@ -1,0 +1,39 @@
+"""Pure helpers of the bulk path: the shortcut for simple name cells and slicing of batches."""
+
+from __future__ import annotations
+
+import pytest
+
+from panhuo.ingest import columnar, fastpath
+from panhuo.ingest.rows import split_names
+
+NAME_CELLS = [
+    "张三;李四", "张三;张三;李四", "欧阳娜娜", "王五|赵六\n钱七", "甲省理工大学；乙研究所", "张三 ;李四", "张三;",
+    "A;B", "Smith, John;Li Wei", "𠀀四;张三", "欧阳·娜娜", "张三、李四", "张三,李四", "　张三　",
+]
+
+
+@pytest.mark.parametrize("cell", NAME_CELLS)
+def test_simple_name_shortcut_gives_the_parser_result(cell):
+    [parsed] = columnar._parse_names(split_names, [cell])
+    assert parsed == split_names(cell)
+
+
+def test_name_lists_are_not_shared_between_rows():
+    first, second = columnar._parse_names(split_names, ["张三;李四", "张三;李四"])
+    first.append("王五")
+    assert second == ["张三", "李四"]
+
+
+@pytest.mark.parametrize("rows,size,expected", [
+    (5, 2, [[1, 2], [3, 4], [5]]),
+    (4, 10, [[1, 2, 3, 4]]),
+    (4, 4, [[1, 2, 3, 4]]),
+])
+def test_slices_keep_row_numbers_and_columns_aligned(rows, size, expected):
+    numbers = list(range(1, rows + 1))
+    columns = [[f"a{n}" for n in numbers], None, [f"c{n}" for n in numbers]]
+    out = list(fastpath.slices([(numbers, columns)], size))
+    assert [n for n, _c in out] == expected
+    for n, cols in out:
+        assert cols[0] == [f"a{x}" for x in n] and cols[1] is None and cols[2] == [f"c{x}" for x in n]

@@ -66,7 +66,7 @@ AUDIT_BATCH = 5000
 
 
 def record_audit_many(*, db_session: Session, rows: list[dict]) -> int:
-    """Append many audit events with bulk INSERTs (``AUDIT_BATCH`` rows per statement, no ORM objects).
+    """Append many audit events with bulk INSERTs (``AUDIT_BATCH`` rows per executemany, no ORM objects).
 
     Each row has the :class:`AuditEvent` columns (``action`` and ``entity_id`` as strings; ``at`` defaults
     to now). Returns how many were written.
@@ -74,7 +74,7 @@ def record_audit_many(*, db_session: Session, rows: list[dict]) -> int:
     now = utcnow()
     for start in range(0, len(rows), AUDIT_BATCH):
         batch = [{"at": now, "before": {}, "after": {}, **row} for row in rows[start:start + AUDIT_BATCH]]
-        db_session.execute(insert(AuditEvent), batch)
+        db_session.execute(insert(AuditEvent.__table__), batch)  # Core executemany: no ORM bookkeeping
     return len(rows)
 
 

@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -23,7 +24,8 @@ import httpx
 from benchmarks.harness import WORK, percentile
 
 GOAL_RPS, GOAL_P95_MS, USERS = 300, 100, 50
-SCALES = {"small": {"patents": 200, "seconds": 5}, "full": {"patents": 5000, "seconds": 20}}
+RUNS = 3  # each figure is the median of three runs
+SCALES = {"small": {"patents": 200, "seconds": 3}, "full": {"patents": 5000, "seconds": 10}}
 
 
 def _free_port() -> int:
@@ -106,6 +108,7 @@ request = function()
   i = i + 1
   return wrk.format("GET", paths[(i %% #paths) + 1])
 end
+%s
 done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format("RESULT %%d %%d %%f %%f %%f\\n", summary.requests,
@@ -114,13 +117,34 @@ done = function(summary, latency, requests)
 end
 """
 
+# Fixed offered rate (open loop per wrk thread): each request is scheduled ``interval`` ms after the previous one
+# of the same thread; when the server falls behind, requests go out as soon as a connection is free.
+WRK_RATE = """
+local ffi = require("ffi")
+ffi.cdef[[ typedef struct { long tv_sec; long tv_nsec; } panhuo_ts; int clock_gettime(int, panhuo_ts *); ]]
+local ts = ffi.new("panhuo_ts")
+local function now_ms() ffi.C.clock_gettime(1, ts); return tonumber(ts.tv_sec) * 1000 + tonumber(ts.tv_nsec) / 1e6 end
+local interval = %f
+local next_at = nil
+delay = function()
+  local now = now_ms()
+  if next_at == nil or next_at < now then next_at = now end
+  local wait = next_at - now
+  next_at = next_at + interval
+  return wait
+end
+"""
 
-def _wrk(base: str, paths: list[str], cookies: httpx.Cookies, seconds: float) -> dict:
-    """Run wrk (2 threads, USERS connections) over the paths; latencies in ms."""
+
+def _wrk(base: str, paths: list[str], cookies: httpx.Cookies, seconds: float, rate: float | None = None) -> dict:
+    """Run wrk with USERS connections over the paths, as fast as they go (2 threads) or at a fixed offered
+    ``rate`` (req/s, 1 thread); latencies in ms."""
+    threads = 1 if rate else 2
+    pacing = WRK_RATE % (1000.0 * threads / rate) if rate else ""
     script = WORK / "web-load.lua"
-    script.write_text(WRK_SCRIPT % ", ".join(f'"{p}"' for p in paths))
+    script.write_text(WRK_SCRIPT % (", ".join(f'"{p}"' for p in paths), pacing))
     cookie = "; ".join(f"{k}={v}" for k, v in cookies.items())
-    out = subprocess.run(["wrk", "-t2", f"-c{USERS}", f"-d{max(1, int(seconds))}s", "--timeout", "10s",
+    out = subprocess.run(["wrk", f"-t{threads}", f"-c{USERS}", f"-d{max(1, int(seconds))}s", "--timeout", "10s",
                           "-s", str(script), "-H", f"Cookie: {cookie}", base], capture_output=True, text=True,
                          check=True).stdout
     fields = next(line for line in out.splitlines() if line.startswith("RESULT")).split()[1:]
@@ -129,10 +153,18 @@ def _wrk(base: str, paths: list[str], cookies: httpx.Cookies, seconds: float) ->
             "p50_ms": p50 / 1000, "p95_ms": p95 / 1000}
 
 
-def _measure(base: str, paths: list[str], cookies, seconds: float) -> dict:
+def _measure(base: str, paths: list[str], cookies, seconds: float, rate: float | None = None) -> dict:
     if shutil.which("wrk"):
-        return _wrk(base, paths, cookies, seconds)
+        return _wrk(base, paths, cookies, seconds, rate)
+    if rate:
+        raise RuntimeError("a fixed offered rate needs wrk (apt install wrk)")
     return asyncio.run(_load(base, paths, cookies, seconds))
+
+
+def _median_run(base, paths, cookies, seconds, rate=None, runs=RUNS) -> dict:
+    results = [_measure(base, paths, cookies, seconds, rate) for _ in range(runs)]
+    return {key: statistics.median(r[key] for r in results) for key in results[0]} | {
+        "all_rps": [round(r["rps"]) for r in results], "all_p95": [round(r["p95_ms"], 1) for r in results]}
 
 
 def _backend(name: str, url: str, scale: dict, rows: list) -> None:
@@ -146,15 +178,21 @@ def _backend(name: str, url: str, scale: dict, rows: list) -> None:
         for page, paths in (("list", [f"/patents?page={p}" for p in range(1, 9)]),
                             ("detail", [f"/patents/{i}" for i in ids])):
             cookies = _cookies(base)
-            _measure(base, paths[:4], cookies, 1.0)  # warm-up
-            res = _measure(base, paths, cookies, scale["seconds"])
-            note = f"{res['requests']} requests, {res['errors']} errors, p50 {res['p50_ms']:.0f} ms"
-            rows.append({"metric": f"{name} {page} page throughput", "value": round(res["rps"]), "unit": "req/s",
-                         "goal": f">= {GOAL_RPS}", "baseline": None, "ratio": round(res["rps"] / GOAL_RPS, 2),
-                         "note": note})
-            rows.append({"metric": f"{name} {page} page p95 latency", "value": round(res["p95_ms"], 1),
-                         "unit": "ms", "goal": f"< {GOAL_P95_MS}", "baseline": None,
-                         "ratio": round(res["p95_ms"] / GOAL_P95_MS, 2), "note": f"{USERS} concurrent users"})
+            _measure(base, paths, cookies, 2.0)  # warm-up (caches, connection pools, every detail page once)
+            top = _median_run(base, paths, cookies, scale["seconds"])
+            rows.append({"metric": f"{name} {page} page throughput", "value": round(top["rps"]), "unit": "req/s",
+                         "goal": f">= {GOAL_RPS}", "baseline": None, "ratio": round(top["rps"] / GOAL_RPS, 2),
+                         "note": (f"{USERS} connections as fast as they go; median of {top['all_rps']}; "
+                                  f"{top['errors']:.0f} errors; p95 at this saturation {top['p95_ms']:.0f} ms "
+                                  f"(queueing: {USERS} requests always in flight)")})
+            if not shutil.which("wrk"):
+                continue
+            paced = _median_run(base, paths, cookies, scale["seconds"], rate=GOAL_RPS)
+            rows.append({"metric": f"{name} {page} page p95 latency at {GOAL_RPS} req/s", "value":
+                         round(paced["p95_ms"], 1), "unit": "ms", "goal": f"< {GOAL_P95_MS}", "baseline": None,
+                         "ratio": round(paced["p95_ms"] / GOAL_P95_MS, 2),
+                         "note": (f"{GOAL_RPS} req/s offered over {USERS} connections, {paced['rps']:.0f} served; "
+                                  f"p50 {paced['p50_ms']:.0f} ms; median of p95 {paced['all_p95']}")})
     finally:
         proc.terminate()
         proc.wait(timeout=20)
@@ -178,12 +216,17 @@ def _pg_database(base_url: str) -> str | None:
 def run(scale: str) -> dict:
     cfg = SCALES[scale]
     rows: list[dict] = []
-    tool = "wrk (2 threads)" if shutil.which("wrk") else "an asyncio httpx generator"
+    tool = "wrk" if shutil.which("wrk") else "an asyncio httpx generator"
+    load_before = os.getloadavg()[0]
     notes = [(f"{cfg['patents']} synthetic patents (marked synthetic); uvicorn with 2 workers on 127.0.0.1; "
-             f"{USERS} concurrent connections signed in as the institution admin, driven by {tool} on the same "
-             f"machine; {cfg['seconds']} s per page kind after a 1 s warm-up."),
-             ("Shared, loaded machine: 2 cores used by the server, the load generator and other engineers' work "
-             "at the same time; figures are a lower bound.")]
+              f"{USERS} connections signed in as the institution admin (the widest internal scope), driven by "
+              f"{tool} on the same 2 cores; {cfg['seconds']} s per run after a 2 s warm-up; each figure is the "
+              f"median of {RUNS} runs."),
+             ("Two measurements per page. Throughput: the 50 connections send the next request as soon as the "
+              "previous answer arrives (closed loop), so 50 requests are always queued and latency at that "
+              "saturation is 50 / throughput by construction. Latency: the same 50 connections paced to a fixed "
+              f"offered load of {GOAL_RPS} req/s (wrk's delay() hook), the load the goal names; p95 from wrk's "
+              "histogram, measured from the moment each request is written.")]
     sqlite_path = WORK / "web-sqlite" / "panhuo.db"
     sqlite_path.parent.mkdir(parents=True, exist_ok=True)
     for suffix in ("", "-wal", "-shm"):
@@ -197,6 +240,10 @@ def run(scale: str) -> dict:
         _backend("PostgreSQL", pg_url, cfg, rows)
     else:
         notes.append("PostgreSQL not measured: set PANHUO_BENCH_PG (or PANHUO_TEST_PG) to a server URL.")
+    load_after = os.getloadavg()[0]
+    notes.append(f"Machine load average {load_before:.1f} before and {load_after:.1f} after the run (2 cores)"
+                 + ("; other work was running, figures are pessimistic." if max(load_before, load_after) > 2.5
+                    else "."))
     return {"title": "Web load (list and detail pages)",
             "goal": f">= {GOAL_RPS} req/s with p95 < {GOAL_P95_MS} ms at {USERS} concurrent users",
             "rows": rows, "notes": notes}

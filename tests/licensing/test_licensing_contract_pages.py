@@ -204,3 +204,31 @@ def test_english_labels(site):
     client.get("/lang/en")
     page = client.get(f"/licensing/contracts/{site.ids['mine']}").text
     assert "Payment schedule" in page and "Licensor" in page and "Ordinary" in page
+
+
+def _bearer(site, username: str) -> dict:
+    from panhuo.accounts import service as accounts_service
+
+    with session_scope(site.engine) as db:
+        user = accounts_service.get_user_by_username(db_session=db, username=username)
+        _, clear = accounts_service.create_api_token(db_session=db, user=user, name="test")
+    return {"Authorization": f"Bearer {clear}"}
+
+
+def test_api_lists_and_reads_contracts_with_the_same_checks(site):
+    from fastapi.testclient import TestClient
+
+    api = TestClient(site.app)
+    assert api.get("/api/v1/contracts").status_code == 401
+    for who, flags in zip(ROLES, zip(*VISIBLE.values())):
+        headers = _bearer(site, who)
+        listed = {c["id"] for c in api.get("/api/v1/contracts", headers=headers).json()}
+        for name, seen in zip(VISIBLE, flags):
+            cid = site.ids[name]
+            assert (cid in listed) is bool(seen), (who, name)
+            one = api.get(f"/api/v1/contracts/{cid}", headers=headers)
+            assert one.status_code == (200 if seen else 404), (who, name)
+    body = api.get(f"/api/v1/contracts/{site.ids['mine']}", headers=_bearer(site, "enterprise")).json()
+    assert body["licensee_name"] == "新能科技有限公司" and [p["kind"] for p in body["payments"]] == [
+        "lump_sum", "royalty"]
+    assert Decimal(body["payments"][0]["outstanding"]) == Decimal(60000)

@@ -21,6 +21,7 @@ from types import SimpleNamespace
 import yaml
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
+from pydantic import BaseModel
 from sqlalchemy import select
 
 from panhuo.accounts import service as accounts_service
@@ -34,7 +35,7 @@ from panhuo.licensing.models import CampaignEnterprise, Contract, Declaration, P
 from panhuo.licensing.rules import ELIGIBILITY_CHECKS, LicensingError
 from panhuo.patents.models import Patent
 from panhuo.web import charts, i18n
-from panhuo.web.deps import CsrfForm, CurrentPrincipal, DbSession, Id, lang_of, render
+from panhuo.web.deps import ApiPrincipal, CsrfForm, CurrentPrincipal, DbSession, Id, lang_of, render
 
 router = APIRouter(prefix="/licensing", include_in_schema=False)
 ACTIONS = ("interested", "trial", "checkin", "license", "decline")
@@ -354,3 +355,66 @@ def payment_royalty(request: Request, db: DbSession, principal: CurrentPrincipal
     return _contract_action(request, db, contract_id, "con_royalty_report", lambda: deals.report_royalty(
         db_session=db, principal=principal, payment_id=payment_id, reported_base=_amount(form, "reported_base"),
         royalty_pct=_amount(form, "royalty_pct", required=False)))
+
+
+# -- API: contracts (read only; same checks as the pages) ----------------------------------------------------
+
+class PaymentRead(BaseModel):
+    id: int
+    kind: str
+    status: str
+    due_date: date
+    amount_due: Decimal | None
+    outstanding: Decimal
+    received: Decimal
+
+
+class ContractRead(BaseModel):
+    id: int
+    kind: str
+    licence_type: str | None
+    status: str
+    title: str
+    licensor_name: str
+    licensee_name: str
+    territory: str
+    term_start: date | None
+    term_end: date | None
+    price: Decimal | None
+    pricing_route: str
+    signed_on: date | None
+    recordal_deadline: date | None
+    recorded_on: date | None
+    version_id: int
+    payments: list[PaymentRead] = []
+
+
+def _contract_read(contract: Contract, with_payments: bool) -> ContractRead:
+    payments = [PaymentRead(id=p.id, kind=p.kind, status=p.status, due_date=p.due_date, amount_due=p.amount_due,
+                            outstanding=contract_service.outstanding(p),
+                            received=sum((r.amount for r in p.receipts), Decimal(0)))
+                for p in contract.payments] if with_payments else []
+    fields = {k: getattr(contract, k) for k in ContractRead.model_fields if k != "payments"}
+    return ContractRead(**fields, payments=payments)
+
+
+api = APIRouter(tags=["licensing"])
+
+
+@api.get("/contracts", response_model=list[ContractRead])
+def api_contracts(db: DbSession, principal: ApiPrincipal, status: str | None = None, kind: str | None = None):
+    """Contracts the token's user may see (operator: all; institution admins: their institution's;
+    enterprises: those they are the licensee of)."""
+    rows = deals.list_for(db_session=db, principal=principal, status=(status or "")[:20] or None,
+                          kind=(kind or "")[:20] or None)
+    return [_contract_read(c, with_payments=False) for c in rows]
+
+
+@api.get("/contracts/{contract_id}", response_model=ContractRead)
+def api_contract(db: DbSession, principal: ApiPrincipal, contract_id: Id):
+    """One contract with its payment schedule; 404 when missing or hidden from the user."""
+    try:
+        contract = deals.get_for(db_session=db, principal=principal, contract_id=contract_id)
+    except NotFound:
+        raise HTTPException(404, "no such contract") from None
+    return _contract_read(contract, with_payments=True)

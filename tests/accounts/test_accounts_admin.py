@@ -80,6 +80,13 @@ def test_invite_is_refused_outside_the_scope_or_with_a_wrong_role(session, demo,
     assert accounts_service.get_user_by_username(db_session=session, username="x-new") is None
 
 
+@pytest.mark.parametrize("name", ["a", "has space", "<b>x</b>", "x" * 81, ""])
+def test_invite_refuses_bad_user_names(session, demo, name):
+    with pytest.raises(accounts_service.AccountError, match="user name"):
+        admin.invite_user(db_session=session, principal=demo["who"]["uni-admin"], username=name, role="inventor",
+                          organisation_id=demo["orgs"]["材料学院"].id)
+
+
 def test_operator_invites_enterprise_users_and_taken_names_are_refused(session, demo):
     op = demo["who"]["operator"]
     user, _ = admin.invite_user(db_session=session, principal=op, username="buyer", role="enterprise_user",

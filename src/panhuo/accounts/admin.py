@@ -12,6 +12,7 @@ SHA-256 is stored; it expires after ``RESET_TTL`` and a newer link cancels older
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import UTC, timedelta
 from types import SimpleNamespace
@@ -27,6 +28,7 @@ from panhuo.accounts.permissions import PermissionDenied, Principal, can
 from panhuo.accounts.service import AccountError, _hasher, _token_digest, record_audit
 from panhuo.db import utcnow
 
+USERNAME = re.compile(r"[\w.@-]{2,80}")
 RESET_TTL = timedelta(hours=24)
 INVITE_TTL = timedelta(days=7)
 
@@ -117,6 +119,8 @@ def invite_user(*, db_session: Session, principal: Principal, username: str, org
     org = db_session.get(Organisation, organisation_id)
     if org is None or not may_manage_org(principal, org):
         raise PermissionDenied("user.manage", principal)
+    if not USERNAME.fullmatch(username.strip().lower()):
+        raise AccountError("user name: 2–80 letters, digits, '.', '_', '-' or '@' (no spaces)")
     if role not in {str(r) for r in Role} or org.kind not in ROLE_ORG_KINDS[Role(role)]:
         raise AccountError(f"role '{role}' cannot be held in {org.name} ({org.kind})")
     # An unguessable password nobody knows: the account is usable only through the invitation link.

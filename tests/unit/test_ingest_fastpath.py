@@ -37,3 +37,20 @@ def test_slices_keep_row_numbers_and_columns_aligned(rows, size, expected):
     assert [n for n, _c in out] == expected
     for n, cols in out:
         assert cols[0] == [f"a{x}" for x in n] and cols[1] is None and cols[2] == [f"c{x}" for x in n]
+
+
+def test_whitespace_set_is_python_strip_set():
+    assert set(columnar.PY_WHITESPACE) == {c for c in map(chr, range(0x110000)) if c.isspace()}
+
+
+TEXT_CELLS = ["  一种装置 ", "a\r\nb\rc", "\u200b标题\ufeff", "\u3000全角空格\u3000", "\x1c分隔\x1f", "", "   ", "\r\r\n",
+              "x\u3000y", "\u200b", "多行\n文本\n"]
+
+
+@pytest.mark.parametrize("cell", TEXT_CELLS)
+def test_vectorised_text_cleaning_gives_clean_text(cell):
+    from panhuo.ingest import values
+
+    [parsed] = columnar._parse_texts(values.clean_text, [cell])
+    expected = values.clean_text(cell)
+    assert (None if parsed is columnar._SKIP else parsed) == expected

@@ -19,13 +19,14 @@ import polars as pl
 
 from panhuo.ingest import values as v
 from panhuo.ingest.records import PatentRecord, RowError
-from panhuo.ingest.rows import RowConverter
+from panhuo.ingest.rows import PARSERS, RowConverter
 from panhuo.patents import numbers
 
 _SKIP = object()  # empty cell, or a parser result that the per-row path drops
 _FAILED = object()  # the parser raised: the row goes through the per-row path
 _PROBLEMS = (v.ValueProblem, numbers.NumberError)
 _APP_WEIGHTS = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
+_TEXT = PARSERS["text"]  # also the legal_status parser
 
 
 def _parse_one(parse, raw: Any) -> Any:
@@ -133,6 +134,23 @@ def _parse_publications(parse, column: Sequence[Any]) -> list[Any]:
     return out
 
 
+# str.strip()'s whitespace (every c with c.isspace()), for polars' strip_chars
+PY_WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+                 "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+
+
+def _parse_texts(parse, column: Sequence[Any]) -> list[Any]:
+    """Free text cleaned in polars exactly as :func:`panhuo.ingest.values.clean_text` does it (zero-width
+    characters dropped, line ends normalised, ideographic space to space, trimmed); ``_SKIP`` when empty."""
+    try:
+        series = pl.Series("t", column, dtype=pl.String)
+    except (TypeError, pl.exceptions.PolarsError):
+        return _parse_distinct(parse, column)
+    cleaned = (series.str.replace_all("[\u200b\ufeff]", "").str.replace_all("\r\n?", "\n")
+               .str.replace_all("\u3000", " ", literal=True).str.strip_chars(PY_WHITESPACE))
+    return [_SKIP if not text else text for text in cleaned.to_list()]
+
+
 _SIMPLE_NAMES = r"^\p{Han}{1,40}(?:;\p{Han}{1,40})*$"
 
 
@@ -158,6 +176,8 @@ def parse_columns(converter: RowConverter, columns: Sequence[Sequence[Any]], n: 
             out.append(_parse_publications(parse, column))
         elif col.parser == "names":
             out.append(_parse_names(parse, column))
+        elif parse is _TEXT:
+            out.append(_parse_texts(parse, column))
         else:
             out.append(_parse_distinct(parse, column))
     return out

@@ -232,9 +232,11 @@ class FastLoader:
         cols["application_no_raw"] = [v.clean_text(app_raw[i]) for i in fast]
         apps = by_name["application_no"]
         cols["application_no"] = [apps[i] for i in fast]
-        extras = [(name.split(".")[1:], vals) for name, vals, _r in plan if _field_kind(name) == "extra"]
-        pcts = [(name[4:], vals) for name, vals, _r in plan if _field_kind(name) == "pct"]
-        derived = [(name, vals) for name, vals, _r in plan if name in _DERIVED]
+        used = [(name, vals) for name, vals, _r in plan if _any_value(vals, fast)]  # columns empty here: skipped
+        extras = [(name.split(".")[1:], vals) for name, vals in used if _field_kind(name) == "extra"]
+        pcts = [(name[4:], vals) for name, vals in used if _field_kind(name) == "pct"]
+        derived = [(name, vals) for name, vals in used if name in _DERIVED]
+        row_derive = [name for name in _ROW_DERIVE if name in cols]
         status = by_name.get("legal_status")
         links: list[tuple] = []
         events: list[tuple] = []
@@ -247,7 +249,7 @@ class FastLoader:
                 if vals[i] is not _SKIP:
                     _set_nested(extra, path, _jsonable(vals[i]))
             pct = {key: _jsonable(vals[i]) for key, vals in pcts if vals[i] is not _SKIP}
-            set_fields = _derive_row(values, {name: cols[name][j] for name in _ROW_DERIVE if name in cols},
+            set_fields = _derive_row(values, {name: cols[name][j] for name in row_derive},
                                      extra, apps[i])
             if pct:
                 set_fields["pct"] = pct
@@ -382,6 +384,13 @@ _SET_LATER = ("extra", "pct", "priorities", "legal_status", "legal_status_raw", 
               "institution_id", "department_id", "ipc_main", "ipc_all", "npl_citation_count",
               "backward_citation_count", "family_countries")
 _TRUE = {"1", "true", "yes", "是"}
+
+
+def _any_value(vals: list, fast: list[int]) -> bool:
+    """True when some row of ``fast`` has a value in this parsed column."""
+    if len(fast) == len(vals):
+        return any(x is not _SKIP for x in vals)
+    return any(vals[i] is not _SKIP for i in fast)
 
 
 def _column_fields(plan, fast: list[int]) -> tuple[dict[str, list], list[int]]:

@@ -6,6 +6,7 @@ with its job row and report, or not at all (a crash never leaves half a file).
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -90,6 +91,8 @@ def _load_table(table: readers.Table, upserter: ingest_service.Upserter, counts:
     name = table.path.name
     conn = upserter.conn
     deferred = bulk.drop_secondary_indexes(conn) if bulk.patents_empty(conn) else []
+    gc_was_on = gc.isenabled()
+    gc.disable()  # millions of short-lived lists/dicts, no cycles: the cyclic collector would rescan the heap
     try:
         for numbers, columns in fastpath.slices(table.batches(wanted=loader.wanted_columns())):
             before = counts.imported
@@ -102,6 +105,8 @@ def _load_table(table: readers.Table, upserter: ingest_service.Upserter, counts:
                 loader.wait()
                 upserter.run(_stream_items(name, rest, counts, errors, progress))
     finally:
+        if gc_was_on:
+            gc.enable()
         loader.close()
         bulk.create_indexes(conn, deferred)
 

@@ -45,12 +45,15 @@ def insert_rows(conn: Connection, table: Table, rows: Sequence[dict]) -> None:
         conn.execute(table.insert(), list(rows))
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, default=_json_default)  # json.dumps with options builds one per call
+
+
 def _json_text(value: Any) -> str:
     if value == []:
         return "[]"
     if value == {}:
         return "{}"
-    return json.dumps(value, ensure_ascii=False, default=_json_default)
+    return _ENCODER.encode(value)
 
 
 def _sqlite_value(value: Any, is_json: bool) -> Any:

@@ -242,6 +242,9 @@ class FastLoader:
         events: list[tuple] = []
         source = (self.converter.file or "")[:300]
         base_bit = BIT["application_no_raw"]
+        has_events = any(name == "legal_events" or name in DATE_EVENTS for name, _v in derived)
+        synthetic_flags: dict[Any, bool] = {}
+        organisations = self._organisations
         for j, i in enumerate(fast):
             values = {name: vals[i] for name, vals in derived if vals[i] is not _SKIP}
             extra: dict[str, Any] = {}
@@ -258,15 +261,19 @@ class FastLoader:
             if status is not None and status[i] is not _SKIP:
                 set_fields["legal_status_raw"] = status[i]
                 set_fields["legal_status"] = _normalise_status(status[i])
-            if synthetic is not None and str(synthetic[i]).strip().lower() in _TRUE:
-                set_fields["synthetic"] = True
+            if synthetic is not None:
+                flag = synthetic_flags.get(synthetic[i])
+                if flag is None:
+                    flag = synthetic_flags[synthetic[i]] = str(synthetic[i]).strip().lower() in _TRUE
+                if flag:
+                    set_fields["synthetic"] = True
             mask = masks[j] | base_bit
             for name, value in set_fields.items():
                 cols[name][j] = value
                 mask |= BIT.get(name, 0)
             pid = ids[j]
             party_list = self._parties(values)
-            inst, dept = self._organisations(party_list, values.get("department"))
+            inst, dept = organisations(party_list, values.get("department"))
             cols["institution_id"][j], cols["department_id"][j] = inst, dept
             if inst is not None:
                 mask |= BIT["institution_id"]
@@ -274,11 +281,12 @@ class FastLoader:
                 mask |= BIT["department_id"]
             for role, raw_name, position, key, _kind in party_list:
                 links.append((pid, key, role, position, raw_name[:300]))
-                mask |= BIT[merge.ROLE_FIELDS[role]]
-            row_events = self._row_events(values, pid, source)
-            if row_events:
-                events.extend(row_events)
-                mask |= BIT["events"]
+                mask |= _ROLE_BITS[role]
+            if has_events:
+                row_events = self._row_events(values, pid, source)
+                if row_events:
+                    events.extend(row_events)
+                    mask |= BIT["events"]
             masks[j] = mask
         self._flush_parties()
         _finish_columns(cols, fast, by_name, now, ids)
@@ -350,12 +358,14 @@ class FastLoader:
         self.up.add_parties(wanted)
 
     def _organisations(self, party_list: list[tuple], department: str | None) -> tuple[int | None, int | None]:
+        """Institution and department ids as ``Upserter._organisations`` finds them (the first applicant, else
+        the first patentee, is the institution when it is a university, institute or hospital)."""
         up = self.up
         if up.institution is not None:
             institution_id = up.institution.id
         else:
-            owners = [p for p in party_list if p[0] == "applicant"] or [p for p in party_list if p[0] == "patentee"]
-            first = next((p for p in owners if p[2] == 0), None)
+            # parties come applicants first, then patentees, then inventors, each from position 0
+            first = party_list[0] if party_list and party_list[0][0] != "inventor" else None
             institution_id = None if first is None else up.institution_for(first[1], first[4])
         if not department or institution_id is None:
             return institution_id, None
@@ -384,6 +394,7 @@ _SET_LATER = ("extra", "pct", "priorities", "legal_status", "legal_status_raw", 
               "institution_id", "department_id", "ipc_main", "ipc_all", "npl_citation_count",
               "backward_citation_count", "family_countries")
 _TRUE = {"1", "true", "yes", "是"}
+_ROLE_BITS = {role: BIT[field] for role, field in merge.ROLE_FIELDS.items()}
 
 
 def _any_value(vals: list, fast: list[int]) -> bool:

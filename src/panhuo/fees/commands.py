@@ -178,8 +178,9 @@ def cost_cmd(ctx: typer.Context, institution: Institution = None, as_of: AsOf = 
         drop_ids: set[int] = set()
         if drop == "termination":
             found = fee_service.termination_set(db_session=session, institution_id=inst)
-            if found is None:
-                fail("no 终止维持 set available yet (run `panhuo evaluate` first)")
+            if not found:
+                fail("no patent's latest evaluation recommends 终止维持 (run `panhuo evaluate` first if the "
+                     "portfolio has not been evaluated)")
             drop_ids = found
         elif drop:
             for number in filter(None, (n.strip() for n in drop.split(","))):

@@ -84,15 +84,10 @@ def owner_eligibility(*, db_session: Session, patent: Patent, schedule: FeeSched
 
 
 def open_licence_since(*, db_session: Session, patent_id: int, on: date) -> date | None:
-    """Start of the open licence in force on ``on``, from the licensing feature when it is installed."""
-    try:
-        from panhuo.licensing import service as licensing_service
-    except ImportError:
-        return None
-    lookup = getattr(licensing_service, "active_open_licence_since", None)
-    if lookup is None:
-        return None
-    return lookup(db_session=db_session, patent_id=patent_id, on=on)
+    """Start of the open licence in force on ``on`` (licensing's declarations), or None."""
+    from panhuo.licensing import service as licensing_service  # here: licensing calls back into fees
+
+    return licensing_service.active_open_licence_since(db_session=db_session, patent_id=patent_id, on=on)
 
 
 def fees_for(*, db_session: Session, patent: Patent, as_of: date, schedule: FeeSchedule | None = None,
@@ -206,16 +201,12 @@ def portfolio_cost(*, db_session: Session, as_of: date, institution_id: int | No
     return PortfolioCost(counted, total, year, dropped, saving, saving_year, missing)
 
 
-def termination_set(*, db_session: Session, institution_id: int | None = None) -> set[int] | None:
-    """Patent ids whose current disposition is 终止维持, from the valuation feature when it provides them."""
-    try:
-        from panhuo.valuation import service as valuation_service
-    except ImportError:
-        return None
-    lookup = getattr(valuation_service, "patent_ids_with_disposition", None)
-    if lookup is None:
-        return None
-    return set(lookup(db_session=db_session, disposition="终止维持", institution_id=institution_id))
+def termination_set(*, db_session: Session, institution_id: int | None = None) -> set[int]:
+    """Patent ids whose current disposition is 终止维持 (valuation's latest evaluations)."""
+    from panhuo.valuation import service as valuation_service  # here: valuation's costs call into fees
+
+    return set(valuation_service.patent_ids_with_disposition(db_session=db_session, disposition="终止维持",
+                                                             institution_id=institution_id))
 
 
 def resolve_institution(*, db_session: Session, ref: str) -> Organisation | None:

@@ -201,10 +201,8 @@ def query(db_session: Session, *, industry: str | None = None, cluster: str | No
 
 
 def _valuation_filter(db_session: Session, *, grade: str | None, disposition: str | None) -> list[int]:
-    try:
-        from panhuo.valuation import service as valuation_service
-    except ImportError as exc:  # the valuation feature is not installed
-        raise LibraryError("grade/disposition filters need the valuation feature") from exc
+    from panhuo.valuation import service as valuation_service  # here: valuation reads the library's SEI flags
+
     latest = valuation_service.latest(db_session=db_session)
     return [pid for pid, e in latest.items()
             if (not grade or e.grade == grade) and (not disposition or e.disposition == disposition)]

@@ -88,6 +88,7 @@ def _routers(app: FastAPI) -> None:
     from panhuo.accounts import views as accounts_views
     from panhuo.demands import views as demands_views
     from panhuo.inventory import views as inventory_views
+    from panhuo.licensing import views as licensing_views
     from panhuo.web import api as web_api
     from panhuo.web import views as web_views
 
@@ -99,23 +100,8 @@ def _routers(app: FastAPI) -> None:
     app.include_router(web_api.router, prefix="/api/v1")
     app.include_router(inventory_views.api, prefix="/api/v1")
     app.include_router(demands_views.api, prefix="/api/v1")
-    for module in _optional_feature_views():
-        for name in ("router", "api"):
-            router = getattr(module, name, None)
-            if router is not None:
-                app.include_router(router, prefix="/api/v1" if name == "api" else "")
-
-
-def _optional_feature_views():
-    """Routers other features provide (``<feature>/views.py``), mounted when present."""
-    import importlib
-
-    for feature in ("licensing", "matching"):
-        try:
-            yield importlib.import_module(f"panhuo.{feature}.views")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"panhuo.{feature}.views":
-                raise
+    app.include_router(licensing_views.router)
+    app.include_router(licensing_views.api, prefix="/api/v1")
 
 
 def _wants_json(request: Request) -> bool:

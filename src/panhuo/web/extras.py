@@ -1,12 +1,11 @@
 """Adapters from the pages to other features' services (search, valuation, fees, matching).
 
-Each adapter degrades to "not available yet" when the feature is not installed or its data is missing, so
-the pages work while the other features land. The rules stay in their features; nothing is re-implemented here.
+They shape service results for templates and turn the documented "no data yet" cases (no search index, no fee
+schedule in force for a date) into "not available" on the page. The rules stay in their features.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 import time
 from datetime import date
@@ -16,27 +15,22 @@ from sqlalchemy.orm import Session
 
 from panhuo.accounts import service as accounts_service
 from panhuo.accounts.permissions import Principal, require
+from panhuo.fees import service as fees_service
+from panhuo.fees.schedule import NoScheduleInForce
 from panhuo.inventory import access
+from panhuo.matching import service as matching_service
 from panhuo.patents.models import Patent
+from panhuo.search import service as search_service
+from panhuo.valuation import service as valuation_service
 
 log = logging.getLogger(__name__)
 
 FEEDBACK_SCALE = range(1, 6)  # 1–5 as valuation.EnterpriseFeedback (5 = best)
 
 
-def _service(feature: str, name: str = "service"):
-    try:
-        return importlib.import_module(f"panhuo.{feature}.{name}")
-    except ModuleNotFoundError:
-        return None
-
-
 def search_ids(*, db_session: Session, q: str, workspace=None) -> list[int] | None:
     """Patent ids from the full-text search (``search.service.search``), best first; ``None`` when the
     workspace has no index yet (callers then fall back to a title/number filter)."""
-    search_service = _service("search")
-    if search_service is None:
-        return None
     try:
         hits = search_service.search(db_session, q, top=500, workspace=workspace)
     except (ValueError, LookupError, OSError) as exc:  # empty query, IndexMissing, unreadable index
@@ -47,10 +41,7 @@ def search_ids(*, db_session: Session, q: str, workspace=None) -> list[int] | No
 
 def valuation_for(*, db_session: Session, patent: Patent) -> dict | None:
     """The latest stored evaluation (grade, disposition, scores, explanation) from ``valuation.service.latest``."""
-    fn = getattr(_service("valuation"), "latest", None)
-    if fn is None:
-        return None
-    found = fn(db_session=db_session, patent_ids=[patent.id]).get(patent.id)
+    found = valuation_service.latest(db_session=db_session, patent_ids=[patent.id]).get(patent.id)
     if found is None:
         return None
     return {"grade": found.grade, "disposition": found.disposition, "composite": found.composite,
@@ -78,12 +69,9 @@ def fees_for(*, db_session: Session, patent: Patent, as_of: date) -> dict | None
 
 
 def _fees_for(*, db_session: Session, patent: Patent, as_of: date) -> dict | None:
-    fees_service = _service("fees")
-    if fees_service is None:
-        return None
     try:
         pf = fees_service.fees_for(db_session=db_session, patent=patent, as_of=as_of)
-    except Exception as exc:  # no schedule for the date, etc.  # noqa: BLE001 (degrade, never fail the page)
+    except NoScheduleInForce as exc:
         log.info("fees unavailable: %s", exc)
         return None
     facts = pf.facts
@@ -100,27 +88,18 @@ def _fees_for(*, db_session: Session, patent: Patent, as_of: date) -> dict | Non
 
 def fee_calendar(*, db_session: Session, institution_id: int | None, months: int = 3, limit: int = 12) -> list:
     """The next fees falling due (dashboard calendar)."""
-    fn = getattr(_service("fees"), "payment_calendar", None)
-    if fn is None:
-        return []
     try:
-        entries = fn(db_session=db_session, as_of=date.today(), months=months, institution_id=institution_id)
-    except Exception as exc:  # noqa: BLE001 (degrade, never fail the page)
+        entries = fees_service.payment_calendar(db_session=db_session, as_of=date.today(), months=months,
+                                                institution_id=institution_id)
+    except NoScheduleInForce as exc:
         log.info("fee calendar unavailable: %s", exc)
         return []
     return entries[:limit]
 
 
-def matches_for(*, db_session: Session, patent: Patent) -> list | None:
-    """Demands matching this patent, when matching offers ``matches_for_patent``."""
-    fn = getattr(_service("matching"), "matches_for_patent", None)
-    if fn is None:
-        return None
-    try:
-        return list(fn(db_session=db_session, patent_id=patent.id, limit=10))
-    except Exception as exc:  # noqa: BLE001 (degrade, never fail the page)
-        log.info("matching unavailable: %s", exc)
-        return None
+def matches_for(*, db_session: Session, patent: Patent) -> list:
+    """The open enterprise demands whose ranked matches include this patent (best first, with explanations)."""
+    return matching_service.matches_for_patent(db_session=db_session, patent_id=patent.id, limit=10)
 
 
 def clean_feedback(values: dict) -> dict:

@@ -108,11 +108,15 @@ def run(scale: str) -> dict:
         "notes": [f"Run on a shared, loaded 2-core machine (other engineers' tests and benchmarks running; load "
                   f"average {load:.1f} at the start), so wall times are upper bounds; the ratio to polars/fastexcel "
                   "is measured in the same run under the same load.",
-                  "Fast path: cells parsed column by column once per distinct value, application/publication "
-                  "numbers validated vectorised with polars, rows with any problem re-converted row by row (same "
-                  "errors); see docs/ingest.md.",
-                  "CPU is the import process's user+system time (the PostgreSQL server's work is not in it); "
-                  "under load it projects better than wall time: a 1M-row run needs ~1M × µs/row of CPU.",
+                  "Bulk path (ingest/fastpath.py): cells parsed column by column once per distinct value (free "
+                  "text cleaned and simple name lists split in polars), clean new rows turned straight into insert "
+                  "columns with reserved ids, written by executemany (SQLite) or COPY (PostgreSQL) on a writer "
+                  "thread while the next 10,000-row slice is parsed; secondary indexes of patents, patent_parties "
+                  "and record_sources dropped for a load into an empty database and built once at the end. Rows "
+                  "with any problem, repeats and stored numbers take the per-record upsert (same errors/merge).",
+                  "CPU is the import process's user+system time over all its threads (the PostgreSQL server's work "
+                  "is not in it); parsing and writing overlap on two cores, so on an idle machine wall time is "
+                  "below CPU time.",
                   "Wall time includes process start, migrations check, parsing, parties, events, record sources "
                   "(compact provenance) and the error report.",
                   "Provenance is one record_sources row per imported row with a field bit mask; one FieldProvenance "

@@ -115,7 +115,8 @@ class PatentParty(Base):
     __table_args__ = (UniqueConstraint("patent_id", "role", "position", name="uq_patent_parties_slot"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    patent_id: Mapped[int] = mapped_column(ForeignKey("patents.id", ondelete="CASCADE"), index=True)
+    # no index of its own: uq_patent_parties_slot (patent_id, role, position) serves lookups by patent
+    patent_id: Mapped[int] = mapped_column(ForeignKey("patents.id", ondelete="CASCADE"))
     party_id: Mapped[int] = mapped_column(ForeignKey("parties.id"), index=True)
     role: Mapped[str] = mapped_column(String(12))  # PartyRole
     position: Mapped[int] = mapped_column(Integer, default=0)  # 0 = first applicant / inventor

@@ -54,3 +54,20 @@ def test_vectorised_text_cleaning_gives_clean_text(cell):
     [parsed] = columnar._parse_texts(values.clean_text, [cell])
     expected = values.clean_text(cell)
     assert (None if parsed is columnar._SKIP else parsed) == expected
+
+
+DATE_CELLS = ["20210715", "20210230", "18991231", "21000101", "19500101", "21010101", "0", "2021.07.15", "44392",
+              "２０２１０７１５", " 20210715", "2021-3-5", "", None, "abc", "00000000"]
+
+
+@pytest.mark.parametrize("cell", DATE_CELLS)
+def test_vectorised_dates_give_the_parser_result(cell):
+    from panhuo.ingest import values
+
+    [parsed] = columnar._parse_dates(values.parse_date, [cell])
+    try:
+        expected = values.parse_date(cell)
+    except values.ValueProblem:
+        assert parsed is columnar._FAILED
+        return
+    assert (None if parsed is columnar._SKIP else parsed) == expected

@@ -27,6 +27,7 @@ _FAILED = object()  # the parser raised: the row goes through the per-row path
 _PROBLEMS = (v.ValueProblem, numbers.NumberError)
 _APP_WEIGHTS = (2, 3, 4, 5, 6, 7, 8, 9, 2, 3, 4, 5)
 _TEXT = PARSERS["text"]  # also the legal_status parser
+_DATE = PARSERS["date"]
 
 
 def _parse_one(parse, raw: Any) -> Any:
@@ -151,6 +152,22 @@ def _parse_texts(parse, column: Sequence[Any]) -> list[Any]:
     return [_SKIP if not text else text for text in cleaned.to_list()]
 
 
+def _parse_dates(parse, column: Sequence[Any]) -> list[Any]:
+    """Dates; compact ``YYYYMMDD`` cells (most exports) converted in polars when they are calendar dates in
+    ``MIN_YEAR``–``MAX_YEAR`` (what the parser returns for them), every other cell through the parser."""
+    try:
+        series = pl.Series("d", column, dtype=pl.String)
+    except (TypeError, pl.exceptions.PolarsError):
+        return _parse_distinct(parse, column)
+    compact = series.str.contains(r"^\d{8}$").fill_null(False)
+    days = series.str.to_date("%Y%m%d", strict=False)
+    years = days.dt.year()
+    good = (compact & days.is_not_null() & (years >= v.MIN_YEAR) & (years <= v.MAX_YEAR)).fill_null(False).to_list()
+    fast = days.to_list()
+    rest = _parse_distinct(parse, [None if ok else raw for raw, ok in zip(column, good)])
+    return [day if ok else value for ok, day, value in zip(good, fast, rest)]
+
+
 _SIMPLE_NAMES = r"^\p{Han}{1,40}(?:;\p{Han}{1,40})*$"
 
 
@@ -176,6 +193,8 @@ def parse_columns(converter: RowConverter, columns: Sequence[Sequence[Any]], n: 
             out.append(_parse_publications(parse, column))
         elif col.parser == "names":
             out.append(_parse_names(parse, column))
+        elif parse is _DATE:
+            out.append(_parse_dates(parse, column))
         elif parse is _TEXT:
             out.append(_parse_texts(parse, column))
         else:

@@ -14,6 +14,7 @@ upsert (:class:`panhuo.ingest.service.Upserter`), so its errors and merge rules 
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -137,6 +138,11 @@ class FastLoader:
         if self.writer is not None:
             writer, self.writer = self.writer, None
             writer.close()
+
+    def abandon(self) -> None:
+        """Stop the writer thread after an error elsewhere (a write error now would only hide that one)."""
+        with contextlib.suppress(Exception):
+            self.close()
 
     def load_batch(self, row_numbers: Sequence[int], columns: Sequence[Sequence[Any]]) -> list:
         """Insert the batch's clean new rows; return the other rows' records and errors in row order."""

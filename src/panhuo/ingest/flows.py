@@ -6,6 +6,7 @@ with its job row and report, or not at all (a crash never leaves half a file).
 
 from __future__ import annotations
 
+import contextlib
 import gc
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -104,11 +105,16 @@ def _load_table(table: readers.Table, upserter: ingest_service.Upserter, counts:
             if rest:
                 loader.wait()
                 upserter.run(_stream_items(name, rest, counts, errors, progress))
+        loader.close()  # the last slice's write; re-raises its error
+    except BaseException:
+        loader.abandon()
+        with contextlib.suppress(Exception):  # a caller that commits anyway keeps its indexes (SQLite)
+            bulk.create_indexes(conn, deferred)
+        raise
     finally:
         if gc_was_on:
             gc.enable()
-        loader.close()
-        bulk.create_indexes(conn, deferred)
+    bulk.create_indexes(conn, deferred)
 
 
 def import_into_session(*, db_session: Session, paths: Iterable[Path | str], reports_dir: Path,

@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, inspect, select
+from sqlalchemy.exc import DBAPIError
 
 from panhuo.ingest import fastpath, flows
 from panhuo.patents.models import Patent
@@ -93,3 +95,27 @@ def test_second_file_of_one_import_merges_into_the_first(session, tmp_path):
     assert (result.counts["imported"], result.counts["updated"]) == (8, 2)
     title = session.scalar(select(Patent.title).where(Patent.application_no == app("202121600005")))
     assert title == "新名称5"
+
+
+def _fail_on_row(session, row: int) -> None:
+    """A trigger that makes the database refuse one record_sources row (a write error in the writer thread)."""
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("CREATE FUNCTION panhuo_test_refuse() RETURNS trigger AS $$ BEGIN "
+                             "RAISE EXCEPTION 'refused by test trigger'; END $$ LANGUAGE plpgsql")
+        conn.exec_driver_sql(f"CREATE TRIGGER panhuo_test_refuse BEFORE INSERT ON record_sources FOR EACH ROW "
+                             f"WHEN (NEW.source_row = {row}) EXECUTE FUNCTION panhuo_test_refuse()")
+    else:
+        conn.exec_driver_sql(f"CREATE TRIGGER panhuo_test_refuse BEFORE INSERT ON record_sources "
+                             f"WHEN NEW.source_row = {row} BEGIN SELECT RAISE(ABORT, 'refused by test trigger'); END")
+
+
+def test_a_write_error_in_the_writer_thread_reaches_the_caller(session, tmp_path, monkeypatch):
+    monkeypatch.setattr(fastpath, "SLICE_ROWS", 100)
+    _fail_on_row(session, 160)  # second slice: the error surfaces while the third is being parsed
+    before = _indexes(session.connection())
+    src = write_csv(tmp_path / "big.csv", big_rows())
+    with pytest.raises(DBAPIError, match="refused by test trigger"):
+        flows.import_into_session(db_session=session, paths=[src], reports_dir=tmp_path / "r")
+    if session.connection().dialect.name == "sqlite":  # a caller that commits anyway keeps its indexes
+        assert _indexes(session.connection()) == before

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, inspect, select
-from sqlalchemy.exc import DBAPIError
 
 from panhuo.ingest import fastpath, flows
 from panhuo.patents.models import Patent
@@ -115,7 +114,8 @@ def test_a_write_error_in_the_writer_thread_reaches_the_caller(session, tmp_path
     _fail_on_row(session, 160)  # second slice: the error surfaces while the third is being parsed
     before = _indexes(session.connection())
     src = write_csv(tmp_path / "big.csv", big_rows())
-    with pytest.raises(DBAPIError, match="refused by test trigger"):
+    # the driver's error: wrapped by SQLAlchemy (executemany) or psycopg's own (COPY on the raw connection)
+    with pytest.raises(Exception, match="refused by test trigger"):
         flows.import_into_session(db_session=session, paths=[src], reports_dir=tmp_path / "r")
     if session.connection().dialect.name == "sqlite":  # a caller that commits anyway keeps its indexes
         assert _indexes(session.connection()) == before

@@ -1,13 +1,19 @@
-"""Free text → ranked IPC subclasses: TF-IDF kNN over patent titles blended with class centroids.
+"""Free text → ranked IPC subclasses: one-vs-rest linear SVMs on character n-grams, with calibrated scores.
 
-Training text: the titles of ``cn-patent-titles-ipc`` in the training split (fixed seed, the test split is
-never seen) plus, as extra documents, the Chinese and English titles of every IPC subclass and main group
-(this covers English queries and subclasses with few or no patents).  Scores:
+Features (:func:`features`): CJK character 1–3-grams of the simplified, lower-cased text plus stemmed English
+words, sublinear TF-IDF, L2-normalised.  One linear SVM per subclass (scikit-learn ``LinearSVC``, liblinear) is
+trained on the patent titles of ``cn-patent-titles-ipc`` in the training split (fixed seed; the test split is
+never seen) plus, as documents of weight ``AUG_WEIGHT``, the IPC scheme itself: per main group, the Chinese
+titles of the group and its subgroups, and the same in English.  The scheme documents cover subclasses with
+few or no patents and give the English vocabulary, so English queries work too.
 
-    score(c) = ALPHA · kNN(c) / max kNN + (1 − ALPHA) · cos(query, centroid(c)) / max cos
-
-with kNN(c) = Σ sim(query, neighbour)^POWER over the K nearest training titles labelled c.  The model is
-a build artefact saved in ``<workspace>/models/`` (``panhuo taxonomy train``), never committed.
+A margin ``m`` becomes a score in 0…1 by a global Platt curve ``sigmoid(SLOPE · (m − OFFSET))``; the
+set-valued prediction (:meth:`Model.predict_set`) keeps the best subclass and every other one scoring
+≥ ``THRESHOLD`` (at most ``MAX_SET``).  ``C``, ``AUG_WEIGHT``, ``SLOPE``, ``OFFSET`` and ``THRESHOLD`` are
+chosen on a validation part of the training split by ``benchmarks/bench_classifier.py``.  The weight matrix
+is stored sparse (feature → labels, weights below ``PRUNE`` dropped) so scoring one text is a gather over
+its few features.  The model is a build artefact in ``<workspace>/models/`` (``panhuo taxonomy train``),
+never committed.
 """
 
 from __future__ import annotations
@@ -15,26 +21,45 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import Stemmer
 
-from panhuo.taxonomy.textvec import SparseRows, Tfidf
-from panhuo.taxonomy.textvec import tokens as _tokens
+from panhuo.taxonomy.textvec import Tfidf, clean
 
 SEED = 20261121
 TEST_SHARE = 0.2
-K = 50  # neighbours; defaults re-checked by benchmarks/bench_classifier.py on a validation part of the training split
-POWER = 1.0
-ALPHA = 0.3
-NGRAMS = (1, 2)
-MODEL_FILE = "ipc-classifier.npz"
-_CJK = re.compile(r"[\u3400-\u9fff]")
+NGRAMS = (1, 2, 3)
+C = 1.0  # SVM regularisation
+AUG_WEIGHT = 0.5  # sample weight of IPC scheme documents relative to a patent title
+SLOPE, OFFSET = 3.0, -0.5  # Platt calibration of margins
+THRESHOLD = 0.35  # set prediction: other subclasses scoring at least this join the best one
+MAX_SET = 3
+PRUNE = 0.01  # weights below this (absolute) are dropped from the stored model
+MODEL_FILE = "ipc-classifier-svm.npz"
+FORMAT = 2
+
+_CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
+_LATIN = re.compile(r"[a-z][a-z0-9\-]+")
+_EN_STOP = frozenset(["the", "of", "and", "or", "for", "a", "an", "in", "on", "to", "with", "by", "from", "its",
+                      "their", "as", "e", "g", "i", "other", "not", "covered", "provided", "groups", "group",
+                      "subclass", "therefor", "thereof", "specially", "adapted", "means"])
+_STEMMER = Stemmer.Stemmer("english")
 
 
-def tokens(text: str) -> list[str]:
-    return _tokens(text, ngrams=NGRAMS)
+def features(text: str, ngrams: Sequence[int] = NGRAMS) -> list[str]:
+    """Feature strings of one text: ``c:`` CJK character n-grams, ``e:`` stemmed English words."""
+    text = clean(text)
+    out: list[str] = []
+    for run in _CJK_RUN.findall(text):
+        for n in ngrams:
+            out += [f"c:{run[i:i + n]}" for i in range(len(run) - n + 1)]
+    words = [w for w in _LATIN.findall(text) if w not in _EN_STOP]
+    out += [f"e:{s}" for s in _STEMMER.stemWords(words)]
+    return out
 
 
 def split(n: int, *, seed: int = SEED, test_share: float = TEST_SHARE) -> tuple[np.ndarray, np.ndarray]:
@@ -44,80 +69,133 @@ def split(n: int, *, seed: int = SEED, test_share: float = TEST_SHARE) -> tuple[
     return np.sort(order[:cut]), np.sort(order[cut:])
 
 
+def calibrate(margins: np.ndarray, slope: float = SLOPE, offset: float = OFFSET) -> np.ndarray:
+    """Margins → scores in 0…1 (the global Platt curve)."""
+    return 1.0 / (1.0 + np.exp(-slope * (np.asarray(margins, dtype=np.float64) - offset)))
+
+
 @dataclass
 class Model:
     tfidf: Tfidf
     labels: list[str]
-    docs: SparseRows  # training titles
-    doc_labels: list[np.ndarray]  # label indices per training title
-    centroids: SparseRows  # one row per label: titles and Chinese IPC text
-    ipc_en: SparseRows  # English IPC titles, one row each (scored by best match: English queries)
-    ipc_en_labels: np.ndarray
-    meta: dict
+    indptr: np.ndarray  # feature f's weights are label_idx/weights[indptr[f]:indptr[f+1]]
+    label_idx: np.ndarray
+    weights: np.ndarray
+    bias: np.ndarray  # per label
+    meta: dict = field(default_factory=dict)
+
+    def margins(self, text: str) -> np.ndarray | None:
+        """SVM margin per label for one text; ``None`` when the text has no known feature."""
+        idx, val = self.tfidf.vector(features(text))
+        if len(idx) == 0:
+            return None
+        starts, ends = self.indptr[idx], self.indptr[idx + 1]
+        lengths = ends - starts
+        out = self.bias.astype(np.float64)
+        if lengths.sum():
+            pos = np.concatenate([np.arange(s, e) for s, e in zip(starts, ends)])
+            out += np.bincount(self.label_idx[pos], weights=self.weights[pos] * np.repeat(val, lengths),
+                               minlength=len(self.labels))
+        return out
 
     def score(self, text: str) -> np.ndarray:
-        """Blended score per label (0…1) for one text."""
-        idx, val = self.tfidf.vector(tokens(text))
-        if len(idx) == 0:
-            return np.zeros(len(self.labels), dtype=np.float32)
-        sims = self.docs.dot(idx, val)
-        knn = np.zeros(len(self.labels), dtype=np.float32)
-        for d in np.argsort(-sims)[:K]:
-            if sims[d] > 0:
-                knn[self.doc_labels[d]] += sims[d] ** POWER
-        cen = self.centroids.dot(idx, val)
-        if self.ipc_en.n_rows:
-            np.maximum.at(cen, self.ipc_en_labels, self.ipc_en.dot(idx, val))
-        knn /= knn.max() or 1.0
-        cen /= cen.max() or 1.0
-        return ALPHA * knn + (1 - ALPHA) * cen
+        """Calibrated score per label (0…1) for one text; all zero when no feature is known."""
+        m = self.margins(text)
+        return np.zeros(len(self.labels)) if m is None else calibrate(m)
 
     def predict(self, text: str, top: int = 5) -> list[tuple[str, float]]:
         """The ``top`` subclasses with their scores, best first (empty for text with no known feature)."""
-        scores = self.score(text)
-        best = np.argsort(-scores)[:top]
-        return [(self.labels[i], round(float(scores[i]), 4)) for i in best if scores[i] > 0]
+        m = self.margins(text)
+        if m is None:
+            return []
+        best = np.argsort(-m)[:top]
+        scores = calibrate(m[best])
+        return [(self.labels[i], round(float(s), 4)) for i, s in zip(best, scores)]
+
+    def predict_set(self, text: str, threshold: float = THRESHOLD, max_labels: int = MAX_SET) -> list[str]:
+        """The set-valued prediction: the best subclass plus every other scoring ≥ ``threshold``."""
+        return choose_set(self.predict(text, max_labels), threshold, max_labels)
+
+
+def choose_set(ranked: Sequence[tuple[str, float]], threshold: float = THRESHOLD,
+               max_labels: int = MAX_SET) -> list[str]:
+    """The best label of a ranked list and the others scoring ≥ ``threshold`` (at most ``max_labels``)."""
+    return [c for n, (c, s) in enumerate(ranked[:max_labels]) if n == 0 or s >= threshold]
 
 
 def fit(titles: Sequence[str], label_sets: Sequence[Sequence[str]], ipc_docs: Sequence[tuple[str, str]],
-        *, meta: dict | None = None, min_df: int = 2) -> Model:
-    """Train on patent titles (multi-label) and (subclass, title text) documents from the IPC scheme."""
+        *, meta: dict | None = None, min_df: int = 1, c: float = C, aug_weight: float = AUG_WEIGHT,
+        threads: int = 2) -> Model:
+    """Train on patent titles (multi-label) and (subclass, text) documents from the IPC scheme.
+
+    Chinese features (and their IDF) come from the titles, occurring in at least ``min_df`` of them;
+    English features from the English scheme documents.
+    """
+    import scipy.sparse as sp  # noqa: PLC0415 - heavy imports only when training
+
     labels = sorted({l for ls in label_sets for l in ls} | {s for s, _ in ipc_docs})
     index = {l: i for i, l in enumerate(labels)}
-    title_tokens = [tokens(t) for t in titles]
-    ipc_tokens = [tokens(t) for _, t in ipc_docs]
-    tfidf = Tfidf.fit(title_tokens + ipc_tokens, min_df=min_df)
-    title_vecs = [tfidf.vector(t) for t in title_tokens]
-    doc_labels = [np.array([index[l] for l in ls], dtype=np.int32) for ls in label_sets]
-    sums: list[dict[int, float]] = [{} for _ in labels]
-    en_vecs, en_labels = [], []
-    for (idx, val), ls in zip(title_vecs, doc_labels):
-        for label in ls:
-            _accumulate(sums[label], idx, val, 1.0)
-    for (sub, text), toks in zip(ipc_docs, ipc_tokens):
-        idx, val = tfidf.vector(toks)
-        if _CJK.search(text):
-            _accumulate(sums[index[sub]], idx, val, 0.5)
-        else:
-            en_vecs.append((idx, val))
-            en_labels.append(index[sub])
-    n = len(tfidf.vocab)
-    return Model(tfidf, labels, SparseRows(title_vecs, n), doc_labels,
-                 SparseRows([_normalised(s) for s in sums], n), SparseRows(en_vecs, n),
-                 np.array(en_labels, dtype=np.int32), meta or {})
+    docs = [features(t) for t in titles] + [features(t) for _, t in ipc_docs]
+    tfidf = _vocabulary(docs[:len(titles)], docs[len(titles):], min_df)
+    x = _matrix(tfidf, docs, sp)
+    y_rows = [[index[l] for l in ls] for ls in label_sets] + [[index[s]] for s, _ in ipc_docs]
+    y = sp.csc_matrix((np.ones(sum(map(len, y_rows)), dtype=np.int8),
+                       (np.repeat(np.arange(len(y_rows)), [len(r) for r in y_rows]),
+                        np.concatenate([np.array(r, dtype=np.int64) for r in y_rows] or [np.empty(0, np.int64)]))),
+                      shape=(len(y_rows), len(labels)))
+    sample_weight = np.r_[np.ones(len(titles)), np.full(len(ipc_docs), aug_weight)]
+    with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:  # liblinear releases the GIL
+        results = list(pool.map(lambda j: _fit_one(x, y[:, j].toarray().ravel(), sample_weight, c),
+                                range(len(labels))))
+    w = np.zeros((x.shape[1], len(labels)), dtype=np.float32)
+    bias = np.empty(len(labels), dtype=np.float32)
+    for j, (coef, intercept) in enumerate(results):
+        w[:, j], bias[j] = coef, intercept
+    indptr, label_idx, weights = _sparse_weights(w)
+    info = {"format": FORMAT, "c": c, "aug_weight": aug_weight, "ngrams": list(NGRAMS), "min_df": min_df,
+            "titles": len(titles), "ipc_docs": len(ipc_docs), "features": x.shape[1], "labels": len(labels),
+            "stored_weights": int(len(weights))}
+    return Model(tfidf, labels, indptr, label_idx, weights, bias, info | (meta or {}))
 
 
-def _accumulate(acc: dict[int, float], idx: np.ndarray, val: np.ndarray, weight: float) -> None:
-    for i, v in zip(idx.tolist(), val.tolist()):
-        acc[i] = acc.get(i, 0.0) + weight * v
+def _vocabulary(title_docs: Sequence[Sequence[str]], scheme_docs: Sequence[Sequence[str]], min_df: int) -> Tfidf:
+    """Chinese features and their IDF from the titles only (the scheme's wording would dilute them);
+    English features from the English scheme documents (titles are Chinese)."""
+    zh = Tfidf.fit(([t for t in d if t.startswith("c:")] for d in title_docs), min_df=min_df)
+    en = Tfidf.fit(([t for t in d if t.startswith("e:")] for d in scheme_docs if any(t.startswith("e:") for t in d)),
+                   min_df=2)
+    vocab = dict(zh.vocab)
+    for term, i in en.vocab.items():
+        vocab[term] = len(zh.vocab) + i
+    return Tfidf(vocab, np.concatenate([zh.idf, en.idf]).astype(np.float32))
 
 
-def _normalised(acc: dict[int, float]) -> tuple[np.ndarray, np.ndarray]:
-    if not acc:
-        return np.empty(0, np.int32), np.empty(0, np.float32)
-    idx = np.fromiter(acc.keys(), dtype=np.int32, count=len(acc))
-    val = np.fromiter(acc.values(), dtype=np.float32, count=len(acc))
-    return idx, val / (float(np.sqrt((val * val).sum())) or 1.0)
+def _matrix(tfidf: Tfidf, docs: Sequence[Sequence[str]], sp):
+    vectors = [tfidf.vector(d) for d in docs]
+    indptr = np.cumsum([0] + [len(i) for i, _ in vectors])
+    cols = np.concatenate([i for i, _ in vectors] or [np.empty(0, np.int32)])
+    vals = np.concatenate([v for _, v in vectors] or [np.empty(0, np.float32)])
+    return sp.csr_matrix((vals.astype(np.float64), cols, indptr), shape=(len(docs), len(tfidf.vocab)))
+
+
+def _fit_one(x, y: np.ndarray, sample_weight: np.ndarray, c: float) -> tuple[np.ndarray, float]:
+    """(coefficients, intercept) of one label's SVM; a label with no positive example gets a large
+    negative intercept, so it never ranks above a trained one."""
+    from sklearn.svm import LinearSVC  # noqa: PLC0415
+
+    if y.sum() == 0:
+        return np.zeros(x.shape[1], dtype=np.float32), -10.0
+    svm = LinearSVC(C=c, dual=True, max_iter=2000).fit(x, y, sample_weight=sample_weight)
+    return svm.coef_[0].astype(np.float32), float(svm.intercept_[0])
+
+
+def _sparse_weights(w: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Feature-major sparse form of the weight matrix, dropping weights below ``PRUNE``."""
+    keep = np.abs(w) >= PRUNE
+    rows, cols = np.nonzero(keep)
+    indptr = np.zeros(w.shape[0] + 1, dtype=np.int64)
+    np.add.at(indptr, rows + 1, 1)
+    return np.cumsum(indptr), cols.astype(np.int32), w[rows, cols].astype(np.float32)
 
 
 # --- metrics ------------------------------------------------------------------------------------------------
@@ -141,32 +219,25 @@ def metrics(predicted: Sequence[Sequence[str]], gold: Sequence[Sequence[str]], k
 # --- persistence --------------------------------------------------------------------------------------------
 
 def save(model: Model, path: Path) -> Path:
+    """Write the model as one compressed ``.npz`` (vocabulary and labels in a JSON header)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     vocab = sorted(model.tfidf.vocab, key=model.tfidf.vocab.get)
-    lengths = np.array([len(x) for x in model.doc_labels], dtype=np.int32)
-    flat = np.concatenate(model.doc_labels) if model.doc_labels else np.empty(0, np.int32)
-    arrays = {"idf": model.tfidf.idf, "doc_label_len": lengths, "doc_label_flat": flat,
-              "ipc_en_labels": model.ipc_en_labels}
-    for name, rows in (("docs", model.docs), ("centroids", model.centroids), ("ipc_en", model.ipc_en)):
-        arrays |= {f"{name}_rows": rows.rows, f"{name}_vals": rows.vals, f"{name}_indptr": rows.indptr,
-                   f"{name}_n": np.array([rows.n_rows])}
-    header = json.dumps({"vocab": vocab, "labels": model.labels, "meta": model.meta}, ensure_ascii=False)
-    np.savez_compressed(path, header=np.frombuffer(header.encode("utf-8"), dtype=np.uint8), **arrays)
+    header = json.dumps({"format": FORMAT, "vocab": vocab, "labels": model.labels, "meta": model.meta},
+                        ensure_ascii=False)
+    np.savez_compressed(path, header=np.frombuffer(header.encode("utf-8"), dtype=np.uint8), idf=model.tfidf.idf,
+                        indptr=model.indptr, label_idx=model.label_idx, weights=model.weights, bias=model.bias)
     return path
 
 
+class ModelFormatError(ValueError):
+    """A model file written by another version of the classifier."""
+
+
 def load(path: Path) -> Model:
+    """Read a model written by :func:`save`; raises :class:`ModelFormatError` for an older format."""
     with np.load(path) as z:
         header = json.loads(z["header"].tobytes().decode("utf-8"))
+        if header.get("format") != FORMAT:
+            raise ModelFormatError(f"{path} was trained by an older classifier: run `panhuo taxonomy train` again")
         tfidf = Tfidf({t: i for i, t in enumerate(header["vocab"])}, z["idf"])
-        flat, lengths = z["doc_label_flat"], z["doc_label_len"]
-        doc_labels = np.split(flat, np.cumsum(lengths)[:-1]) if len(lengths) else []
-        parts = {}
-        en_labels = z["ipc_en_labels"]
-        for name in ("docs", "centroids", "ipc_en"):
-            rows = SparseRows.__new__(SparseRows)
-            rows.rows, rows.vals, rows.indptr = z[f"{name}_rows"], z[f"{name}_vals"], z[f"{name}_indptr"]
-            rows.n_rows = int(z[f"{name}_n"][0])
-            parts[name] = rows
-    return Model(tfidf, header["labels"], parts["docs"], list(doc_labels), parts["centroids"],
-                 parts["ipc_en"], en_labels, header["meta"])
+        return Model(tfidf, header["labels"], z["indptr"], z["label_idx"], z["weights"], z["bias"], header["meta"])

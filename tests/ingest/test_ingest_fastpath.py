@@ -119,3 +119,16 @@ def test_a_write_error_in_the_writer_thread_reaches_the_caller(session, tmp_path
         flows.import_into_session(db_session=session, paths=[src], reports_dir=tmp_path / "r")
     if session.connection().dialect.name == "sqlite":  # a caller that commits anyway keeps its indexes
         assert _indexes(session.connection()) == before
+
+
+def test_a_value_too_long_for_its_column_is_a_field_error(session, tmp_path):
+    rows = [export61_row(n) for n in range(1, 4)]
+    rows[1]["法律状态"] = "有权-" + "审定授权" * 60  # 243 characters; legal_status_raw holds 200
+    rows[2]["国省代码"] = "浙江省杭州市西湖区文三路某某大厦"  # no code in it: kept as text, 16 > 12
+    src = write_csv(tmp_path / "long.csv", rows)
+    result = flows.import_into_session(db_session=session, paths=[src], reports_dir=tmp_path / "r")
+    assert (result.counts["imported"], result.counts["by_reason"]) == (3, {"too_long": 2})
+    errors = json.loads(Path(result.report_json).read_text(encoding="utf-8"))["errors"]
+    assert [(e["row"], e["field"]) for e in errors] == [(2, "法律状态"), (3, "国省代码")]
+    second = session.scalars(select(Patent).where(Patent.application_no == app("202121600002"))).one()
+    assert second.legal_status_raw is None and second.title == "一种测试装置2"

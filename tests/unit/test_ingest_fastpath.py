@@ -71,3 +71,11 @@ def test_vectorised_dates_give_the_parser_result(cell):
         assert parsed is columnar._FAILED
         return
     assert (None if parsed is columnar._SKIP else parsed) == expected
+
+
+def test_length_limits_are_the_patent_columns():
+    from panhuo.ingest.rows import MAX_LENGTH
+    from panhuo.patents.models import Patent
+
+    column = {"legal_status": "legal_status_raw"}
+    assert MAX_LENGTH == {f: Patent.__table__.c[column.get(f, f)].type.length for f in MAX_LENGTH}

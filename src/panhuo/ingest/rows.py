@@ -89,6 +89,22 @@ PARSERS: dict[str, Callable[[object], Any]] = {
 }
 
 
+# Length limits of the Patent columns these fields are stored in (String(n); tests/unit/test_ingest_fastpath.py
+# checks them against the model). A longer value is a field error: PostgreSQL would refuse the whole import.
+MAX_LENGTH = {"publication_no": 40, "grant_no": 40, "legal_status": 200, "ipc_main": 30, "agency": 200,
+              "examiner": 100, "region_code": 12}
+
+
+def _limited(parse: Callable[[object], Any], limit: int) -> Callable[[object], Any]:
+    def parse_limited(raw: object) -> Any:
+        value = parse(raw)
+        if isinstance(value, str) and len(value) > limit:
+            raise v.ValueProblem("too_long", f"{len(value)} characters; this field holds at most {limit}")
+        return value
+
+    return parse_limited
+
+
 class RowConverter:
     """Converts the rows of one file (one header row) with one header map."""
 
@@ -97,7 +113,8 @@ class RowConverter:
         self.file = file
         self.headers = [str(h) for h in headers]
         resolved = mapping.resolve(self.headers)
-        self.plan = [(i, col, PARSERS[col.parser]) for i, col in enumerate(resolved) if col is not None]
+        self.plan = [(i, col, _limited(PARSERS[col.parser], MAX_LENGTH[col.field]) if col.field in MAX_LENGTH
+                      else PARSERS[col.parser]) for i, col in enumerate(resolved) if col is not None]
         self.synthetic_index = self._find("synthetic") if synthetic_column else None
         # exports without an application-number column (CNKI crawls) are identified by publication number
         self.by_publication = not any(c.field in ("application_no", "patent_number") for _i, c, _p in self.plan)

@@ -9,7 +9,9 @@ with one ``executemany`` (SQLite) or ``COPY`` (PostgreSQL) per table, with ids r
 Every other row (a bad value, a missing or repeated number, a patent already stored, legal-event text that
 does not parse) is handed back as :class:`PatentRecord` / :class:`RowError` in row order, for the per-record
 upsert (:class:`panhuo.ingest.service.Upserter`), so its errors and merge rules are exactly the per-row path's.
-``tests/ingest/test_ingest_columnar.py`` checks that the database content is the same as with the per-row path.
+Slices are written by one writer thread while the next slice is parsed (see :class:`_Writer`).
+``tests/ingest/test_ingest_fastpath.py`` checks that database content, counts and error reports are the same as
+with the per-row path.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from panhuo.patents import numbers
 PLACEHOLDER = "PUB:"
 _ROLES = (("applicants", "applicant", "first_applicant"), ("patentees", "patentee", "first_patentee"),
           ("inventors", "inventor", "first_inventor"))
-# fields _build/_derive read from columns; everything else of kind "column" is copied as it is
+# mapped fields that become parties, events, priorities, extra … (rows._build / _derive), not a column as they are
 _DERIVED = {"priorities", "priority_dates", "npl_citations", "family_members", "legal_events", "department",
             "applicant_kind", *DATE_EVENTS, *(f for triple in _ROLES for f in triple[0::2])}
 
@@ -42,13 +44,13 @@ SLICE_ROWS = 10_000  # rows per loaded slice: small enough that parsing one over
 def slices(batches: Iterable[tuple[list[int], list]], size: int | None = None) -> Iterator[tuple[list[int], list]]:
     """The reader's batches cut into slices of at most ``size`` (default :data:`SLICE_ROWS`) rows."""
     size = size or SLICE_ROWS
-    for numbers, columns in batches:
-        for start in range(0, len(numbers), size):
+    for row_numbers, columns in batches:
+        for start in range(0, len(row_numbers), size):
             stop = start + size
-            if start == 0 and stop >= len(numbers):
-                yield numbers, columns
+            if start == 0 and stop >= len(row_numbers):
+                yield row_numbers, columns
             else:
-                yield numbers[start:stop], [None if c is None else c[start:stop] for c in columns]
+                yield row_numbers[start:stop], [None if c is None else c[start:stop] for c in columns]
 
 
 def usable(converter: RowConverter) -> bool:
@@ -296,18 +298,10 @@ class FastLoader:
             masks[j] = mask
         self._flush_parties()
         _finish_columns(cols, fast, by_name, now, ids)
-        party_ids = up.party_ids
-        tables = [(bulk.PATENTS, cols), (bulk.PATENT_PARTIES, {
-            "patent_id": [r[0] for r in links], "party_id": [party_ids[r[1]] for r in links],
-            "role": [r[2] for r in links], "position": [r[3] for r in links], "raw_name": [r[4] for r in links],
-            "share": [None] * len(links)})]
-        if events:
-            names = ("patent_id", "event_date", "kind", "code", "description", "counterparty", "details", "source")
-            tables.append((bulk.EVENTS, {name: [e[k] for e in events] for k, name in enumerate(names)}))
-        tables.append((bulk.SOURCES, {
-            "patent_id": ids, "import_id": [up.job.id] * m, "source_file": [self.converter.file] * m,
-            "source_row": [row_numbers[i] for i in fast], "source_format": [self.converter.mapping.format] * m,
-            "fields_mask": masks, "recorded_at": [now] * m}))
+        sources = {"patent_id": ids, "import_id": [up.job.id] * m, "source_file": [self.converter.file] * m,
+                   "source_row": [row_numbers[i] for i in fast], "source_format": [self.converter.mapping.format] * m,
+                   "fields_mask": masks, "recorded_at": [now] * m}
+        tables = _tables(cols, links, up.party_ids, events, sources)
         if self.writer is None:
             self.writer = _Writer(conn)
         self.writer.submit(tables)
@@ -401,6 +395,20 @@ _SET_LATER = ("extra", "pct", "priorities", "legal_status", "legal_status_raw", 
               "backward_citation_count", "family_countries")
 _TRUE = {"1", "true", "yes", "是"}
 _ROLE_BITS = {role: BIT[field] for role, field in merge.ROLE_FIELDS.items()}
+
+
+def _tables(patents: dict, links: list[tuple], party_ids: dict[str, int], events: list[tuple],
+            sources: dict) -> list[tuple]:
+    """(table, columns) to write, in foreign-key order."""
+    tables = [(bulk.PATENTS, patents), (bulk.PATENT_PARTIES, {
+        "patent_id": [r[0] for r in links], "party_id": [party_ids[r[1]] for r in links],
+        "role": [r[2] for r in links], "position": [r[3] for r in links], "raw_name": [r[4] for r in links],
+        "share": [None] * len(links)})]
+    if events:
+        names = ("patent_id", "event_date", "kind", "code", "description", "counterparty", "details", "source")
+        tables.append((bulk.EVENTS, {name: [e[k] for e in events] for k, name in enumerate(names)}))
+    tables.append((bulk.SOURCES, sources))
+    return tables
 
 
 def _any_value(vals: list, fast: list[int]) -> bool:

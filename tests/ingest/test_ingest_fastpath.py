@@ -132,3 +132,16 @@ def test_a_value_too_long_for_its_column_is_a_field_error(session, tmp_path):
     assert [(e["row"], e["field"]) for e in errors] == [(2, "法律状态"), (3, "国省代码")]
     second = session.scalars(select(Patent).where(Patent.application_no == app("202121600002"))).one()
     assert second.legal_status_raw is None and second.title == "一种测试装置2"
+
+
+def test_a_party_name_longer_than_the_key_column_imports(session, tmp_path):
+    long_name = "甲省" + "理工" * 160 + "大学"  # 324 characters; parties.key holds 300
+    rows = [export61_row(1, 申请人=long_name, 第一权利人=long_name, 当前权利人=long_name), export61_row(2)]
+    src = write_csv(tmp_path / "long-name.csv", rows)
+    for columnar in (True, False):
+        result = flows.import_into_session(db_session=session, paths=[src], reports_dir=tmp_path / "r",
+                                           columnar=columnar)
+        assert result.counts["imported"] == 2
+        links = snapshot(session)["links"]
+        assert [r[3] for r in links if r[0] == app("202121600001") and r[1] == "applicant"] == [long_name[:300]]
+        clear(session)

@@ -272,10 +272,13 @@ class Upserter:
         """Store the party rows of ``wanted`` (by key) that are not stored yet; remember every key's id."""
         if not wanted:
             return
-        self.party_ids.update(bulk.ids_by(self.conn, bulk.PARTIES.c.key, list(wanted)))
-        missing = [row for key, row in wanted.items() if key not in self.party_ids]
+        stored = {key: row["key"] for key, row in wanted.items()}  # the stored key is cut to the column's 300
+        found = bulk.ids_by(self.conn, bulk.PARTIES.c.key, list(dict.fromkeys(stored.values())))
+        missing = list({row["key"]: row for row in wanted.values() if row["key"] not in found}.values())
         bulk.insert_ignore(self.conn, bulk.PARTIES, missing, "key")
-        self.party_ids.update(bulk.ids_by(self.conn, bulk.PARTIES.c.key, [r["key"] for r in missing]))
+        found.update(bulk.ids_by(self.conn, bulk.PARTIES.c.key, [r["key"] for r in missing]))
+        for key, cut in stored.items():
+            self.party_ids[key] = found[cut]
 
     def _link_rows(self, record: PatentRecord, pid: int, parties: list[PartyRecord],
                    keys: list[str] | None = None) -> list[dict]:

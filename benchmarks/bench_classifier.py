@@ -1,33 +1,28 @@
 """Text → IPC subclass / WIPO field classifier on real Chinese patent titles (``cn-patent-titles-ipc``).
 
 Protocol: a fixed-seed 80/20 split of the available rows (the test split is never used for training or
-tuning); hyper-parameters (K, ALPHA) are chosen on a validation fifth of the training split; the model is
-then refitted on the whole training split and scored once on the test split.  Micro-F1@k takes the top k
-labels as the prediction; "adaptive" keeps labels scoring ≥ ratio × the best (at most 3; ratio chosen on
-validation), a set-valued prediction comparable to a thresholded classifier.  WIPO fields: subclass scores summed per field through
-the WIPO concordance; gold fields are those of the gold subclasses.
+tuning).  On a validation fifth of the training split: the SVM's C, the Platt calibration of margins
+(slope, offset) and the score threshold of the set prediction are chosen; the model is then refitted on the
+whole training split and scored once on the test split.  Micro-F1@k takes the top k labels as the
+prediction; the "set" F1 keeps the best label plus every other scoring ≥ threshold (at most 3), a
+set-valued prediction comparable to the source project's thresholded classifier.  WIPO fields: subclass
+scores summed per field through the WIPO concordance; gold fields are those of the gold subclasses.
 """
 
 from __future__ import annotations
 
 import time
 
+import numpy as np
+
 from panhuo.taxonomy import classifier, reference
 from panhuo.taxonomy.catalog import get_catalog
 from panhuo.taxonomy.service import ipc_training_docs
 
 BASELINE = 0.49  # the source project's micro-F1 (TF-IDF + SVM, out-of-fold) on this data
-GRID = [(k, a) for k in (10, 25, 50) for a in (0.2, 0.3, 0.5)]
-
-
-RATIOS = (0.5, 0.6, 0.7, 0.8)
-
-
-def _adaptive(ranked: list[tuple[str, float]], ratio: float) -> list[str]:
-    if not ranked:
-        return []
-    best = ranked[0][1]
-    return [c for c, s in ranked[:3] if s >= ratio * best]
+PREVIOUS = {"f1@1": 0.3231, "f1@3": 0.3369, "set": 0.3545, "acc3": 0.659}  # kNN + centroids, same split
+C_GRID = (0.5, 1.0)
+THRESHOLDS = tuple(round(t, 2) for t in np.arange(0.05, 0.71, 0.025))
 
 
 def _wipo(ranked, cat) -> list[str]:
@@ -38,8 +33,43 @@ def _wipo(ranked, cat) -> list[str]:
     return [f for f, _ in sorted(scores.items(), key=lambda kv: -kv[1])]
 
 
-def _predict(model, texts, top=10):
-    return [model.predict(t, top) for t in texts]
+def _wipo_set(ranked, cat, threshold) -> list[str]:
+    return list(dict.fromkeys(f for code in classifier.choose_set(ranked, threshold)
+                              for f in _wipo([(code, 1.0)], cat)))
+
+
+def _platt(model, texts, gold) -> tuple[float, float]:
+    """Slope and offset of a logistic curve fitted to the top-10 margins of each validation text."""
+    from sklearn.linear_model import LogisticRegression
+
+    xs, ys = [], []
+    for text, truth in zip(texts, gold):
+        m = model.margins(text)
+        if m is None:
+            continue
+        for i in np.argsort(-m)[:10]:
+            xs.append(m[i])
+            ys.append(model.labels[i] in truth)
+    lr = LogisticRegression(C=100.0).fit(np.array(xs)[:, None], np.array(ys))
+    slope = float(lr.coef_[0, 0])
+    return round(slope, 3), round(-float(lr.intercept_[0]) / slope, 3)
+
+
+def _validate(titles, labels, tr, va, ipc_docs, grid) -> dict:
+    gold = [labels[i] for i in va]
+    best = None
+    for c in grid:
+        model = classifier.fit([titles[i] for i in tr], [labels[i] for i in tr], ipc_docs, c=c)
+        f1 = classifier.metrics([[x for x, _ in model.predict(titles[i], 1)] for i in va], gold, 1)["f1"]
+        if best is None or f1 > best[0]:
+            best = (f1, c, model)
+    _, c, model = best
+    classifier.SLOPE, classifier.OFFSET = slope, offset = _platt(model, [titles[i] for i in va], gold)
+    ranked = [model.predict(titles[i], 3) for i in va]
+    threshold = max(THRESHOLDS, key=lambda t: classifier.metrics([classifier.choose_set(r, t) for r in ranked],
+                                                                  gold, 3)["f1"])
+    val_set = classifier.metrics([classifier.choose_set(r, threshold) for r in ranked], gold, 3)["f1"]
+    return {"c": c, "slope": slope, "offset": offset, "threshold": threshold, "val_set_f1": round(val_set, 4)}
 
 
 def run(scale: str) -> dict:
@@ -48,57 +78,52 @@ def run(scale: str) -> dict:
     titles, labels = df["title"].to_list(), df["ipc_subclasses"].to_list()
     train_idx, test_idx = classifier.split(len(df))
     ipc_docs = ipc_training_docs(data)
-    # 1. choose K and ALPHA on a validation part of the training split
+    # 1. choose C, the calibration and the set threshold on a validation part of the training split
     inner_train, inner_val = classifier.split(len(train_idx), seed=classifier.SEED + 1)
-    tr = [train_idx[i] for i in inner_train]
-    va = [train_idx[i] for i in inner_val]
-    model = classifier.fit([titles[i] for i in tr], [labels[i] for i in tr], ipc_docs)
-    grid = GRID if scale == "full" else GRID[:2]
-    scored = []
-    for k, alpha in grid:
-        classifier.K, classifier.ALPHA = k, alpha
-        preds = [[c for c, _ in r] for r in _predict(model, [titles[i] for i in va], 3)]
-        scored.append((classifier.metrics(preds, [labels[i] for i in va], 1)["f1"], k, alpha))
-    _, best_k, best_alpha = max(scored)
-    classifier.K, classifier.ALPHA = best_k, best_alpha
-    val_ranked = _predict(model, [titles[i] for i in va], 5)
-    val_gold = [labels[i] for i in va]
-    ratio = max(RATIOS, key=lambda r: classifier.metrics([_adaptive(x, r) for x in val_ranked], val_gold, 3)["f1"])
+    chosen = _validate(titles, labels, [train_idx[i] for i in inner_train], [train_idx[i] for i in inner_val],
+                       ipc_docs, C_GRID if scale == "full" else C_GRID[-1:])
     # 2. refit on the whole training split, score once on the test split
     t0 = time.perf_counter()
-    model = classifier.fit([titles[i] for i in train_idx], [labels[i] for i in train_idx], ipc_docs)
+    model = classifier.fit([titles[i] for i in train_idx], [labels[i] for i in train_idx], ipc_docs, c=chosen["c"])
     fit_s = time.perf_counter() - t0
     t0 = time.perf_counter()
-    ranked = _predict(model, [titles[i] for i in test_idx])
+    ranked = [model.predict(titles[i], 10) for i in test_idx]
     predict_ms = (time.perf_counter() - t0) / len(test_idx) * 1000
     gold = [labels[i] for i in test_idx]
     top = [[c for c, _ in r] for r in ranked]
     cat = get_catalog(data)
     gold_wipo = [sorted({m.target for s in g for m in cat.wipo_fields([s])}) for g in gold]
     pred_wipo = [_wipo(r, cat) for r in ranked]
+    th = chosen["threshold"]
     m1, m3 = classifier.metrics(top, gold, 1), classifier.metrics(top, gold, 3)
-    ad = classifier.metrics([_adaptive(r, ratio) for r in ranked], gold, 3)
+    ms = classifier.metrics([classifier.choose_set(r, th) for r in ranked], gold, 3)
     w1, w3 = classifier.metrics(pred_wipo, gold_wipo, 1), classifier.metrics(pred_wipo, gold_wipo, 3)
+    ws = classifier.metrics([_wipo_set(r, cat, th) for r in ranked], gold_wipo, 6)
+    en = _english_probe(model)
 
-    def row(metric, value, goal="", baseline="", note=""):
+    def row(metric, value, goal="", baseline="", note="", unit=""):
         ratio = round(value / baseline, 2) if isinstance(baseline, float) and baseline else ""
-        return {"metric": metric, "value": round(value, 4), "unit": "", "goal": goal, "baseline": baseline,
+        return {"metric": metric, "value": round(value, 4), "unit": unit, "goal": goal, "baseline": baseline,
                 "ratio": ratio, "note": note}
 
     rows = [
-        row("IPC subclass micro-F1@1", m1["f1"], "> 0.49", BASELINE, f"P@1 {m1['precision']:.3f}, R@1 {m1['recall']:.3f}"),
-        row("IPC subclass micro-F1@3", m3["f1"], "", BASELINE, f"P@3 {m3['precision']:.3f}, R@3 {m3['recall']:.3f}"),
-        row(f"IPC subclass micro-F1, adaptive set (≤3, ≥{ratio}×best)", ad["f1"], "", BASELINE,
-            f"P {ad['precision']:.3f}, R {ad['recall']:.3f}"),
+        row(f"IPC subclass micro-F1, thresholded set (best + others ≥ {th}, ≤ 3)", ms["f1"], "> 0.49", BASELINE,
+            f"P {ms['precision']:.3f}, R {ms['recall']:.3f}; previous kNN model {PREVIOUS['set']}"),
+        row("IPC subclass micro-F1@1", m1["f1"], "", BASELINE,
+            f"P@1 {m1['precision']:.3f}, R@1 {m1['recall']:.3f}; previous {PREVIOUS['f1@1']}"),
+        row("IPC subclass micro-F1@3", m3["f1"], "", BASELINE,
+            f"P@3 {m3['precision']:.3f}, R@3 {m3['recall']:.3f}; previous {PREVIOUS['f1@3']}"),
         row("IPC subclass top-1 accuracy (top label is a gold label)", m1["accuracy"]),
-        row("IPC subclass top-3 accuracy (a gold label in the top 3)", m3["accuracy"]),
+        row("IPC subclass top-3 accuracy (a gold label in the top 3)", m3["accuracy"],
+            note=f"previous {PREVIOUS['acc3']}"),
+        row("WIPO field micro-F1, thresholded set", ws["f1"], note=f"P {ws['precision']:.3f}, R {ws['recall']:.3f}"),
         row("WIPO field micro-F1@1", w1["f1"], note=f"P@1 {w1['precision']:.3f}"),
         row("WIPO field micro-F1@3", w3["f1"]),
         row("WIPO field top-3 accuracy", w3["accuracy"]),
-        {"metric": "fit time (training split + IPC titles)", "value": round(fit_s, 1), "unit": "s", "goal": "",
-         "baseline": "", "ratio": "", "note": ""},
-        {"metric": "prediction time per text", "value": round(predict_ms, 2), "unit": "ms", "goal": "",
-         "baseline": "", "ratio": "", "note": ""},
+        row("English probes: expected subclass in top 3", en, note="hand-written English requests, see _ENGLISH"),
+        row("fit time (training split + IPC scheme documents)", fit_s, unit="s",
+            note=f"{model.meta['ipc_docs']:,} scheme docs, {model.meta['features']:,} features"),
+        row("prediction time per text", predict_ms, unit="ms"),
     ]
     return {"title": "Taxonomy: text → IPC subclass / WIPO field classifier", "goal": "micro-F1 clearly > 0.49",
             "rows": rows, "scale": scale,
@@ -106,10 +131,23 @@ def run(scale: str) -> dict:
                        f"train {len(train_idx):,} / test {len(test_idx):,}, seed {classifier.SEED}; "
                        f"{len({s for g in labels for s in g})} subclasses, "
                        f"{sum(len(g) for g in gold) / len(gold):.2f} gold labels per title."),
-                      f"Chosen on validation: K={best_k}, ALPHA={best_alpha} (grid {grid}), adaptive ratio {ratio}.",
+                      (f"Chosen on validation (a fifth of the training split): C={chosen['c']} (grid {list(C_GRID)}), "
+                       f"Platt slope {chosen['slope']}, offset {chosen['offset']}, set threshold {th} "
+                       f"(validation set F1 {chosen['val_set_f1']})."),
                       ("Title-only input. The 0.49 baseline (source project experiments/results/multilabel_tfidf_svm/"
                        "summary.json) is a one-vs-rest linear SVM on char 1–4-grams of title × 10 + ABSTRACT, "
-                       "9,867 documents, 5-fold CV, threshold tuned per fold: a set-valued prediction from richer "
-                       "input. Abstracts are not in our copy, so the figures are not directly comparable; a numpy "
-                       "softmax regression on our features did no better than this kNN (P@1 0.43 vs 0.45)."),
+                       "9,867 documents, 5-fold CV, threshold tuned per fold. Abstracts are not in our copy; "
+                       "on titles alone the same kind of model reaches the figure above, not 0.49."),
                       "Shared, loaded machine (2 cores used by several engineers at once); timings are inflated."]}
+
+
+_ENGLISH = [("lithium ion battery anode material", "H01M"), ("wind turbine blade", "F03D"),
+            ("traditional Chinese medicine composition for treating diabetes", "A61K"),
+            ("image recognition with a convolutional neural network", "G06V"),
+            ("semiconductor device manufacturing", "H01L"), ("water treatment by flocculation", "C02F"),
+            ("vehicle brake control", "B60T"), ("wireless communication network scheduling", "H04W")]
+
+
+def _english_probe(model) -> float:
+    """Share of hand-written English requests whose expected subclass is in the top 3."""
+    return sum(code in [c for c, _ in model.predict(text, 3)] for text, code in _ENGLISH) / len(_ENGLISH)

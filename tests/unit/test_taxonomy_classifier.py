@@ -1,4 +1,4 @@
-"""Text features, the kNN + centroid classifier and its metrics, on hand-written examples."""
+"""Text features, the linear SVM classifier, its calibration, set prediction and metrics, on hand-written examples."""
 
 import numpy as np
 import pytest
@@ -16,7 +16,7 @@ IPC_DOCS = [("H01M", "用于直接转变化学能为电能的方法或装置，�
 
 @pytest.fixture(scope="module")
 def model():
-    return classifier.fit(TITLES, LABELS, IPC_DOCS, min_df=1)
+    return classifier.fit(TITLES, LABELS, IPC_DOCS, min_df=1, threads=1)
 
 
 def test_tokens_mix_words_character_ngrams_and_english_stems():
@@ -47,13 +47,62 @@ def test_predicts_the_obvious_subclass_at_the_top(model, text, expected):
 
 
 def test_text_without_known_features_predicts_nothing(model):
-    assert model.predict("zzzz qqqq", 3) == []
+    assert model.predict("zzzz qqqq", 3) == [] and model.predict_set("zzzz qqqq") == []
+    assert not model.score("").any()
+
+
+@pytest.mark.parametrize("text", ["磷酸铁锂电池正极", "wind motors blade", "中药组合物", "图像识别"])
+def test_scores_are_calibrated_between_zero_and_one_and_ranked(model, text):
+    ranked = model.predict(text, 5)
+    scores = [s for _, s in ranked]
+    assert len(ranked) == 5 and all(0.0 <= s <= 1.0 for s in scores) and scores == sorted(scores, reverse=True)
+    assert np.allclose(sorted(model.score(text), reverse=True)[:5], scores, atol=1e-4)
+
+
+def test_features_are_character_ngrams_and_english_stems():
+    feats = classifier.features("鋰電池 Batteries")  # traditional characters are simplified first
+    assert {"c:锂", "c:锂电", "c:锂电池", "e:batteri"} <= set(feats) and not any(f.startswith("w:") for f in feats)
+
+
+def test_the_feature_space_is_the_titles_plus_what_only_the_scheme_holds(model):
+    vocab = model.tfidf.vocab
+    assert "c:电池" in vocab and "e:wind" in vocab
+    assert model.tfidf.idf[vocab["c:风力"]] == model.tfidf.idf.max()  # scheme-only: the rarest title IDF
+
+
+@pytest.mark.parametrize(
+    "ranked, threshold, expected",
+    [([("A", 0.9), ("B", 0.5), ("C", 0.1)], 0.3, ["A", "B"]),
+     ([("A", 0.1), ("B", 0.05)], 0.3, ["A"]),  # the best label is always kept
+     ([("A", 0.9), ("B", 0.8), ("C", 0.7), ("D", 0.6)], 0.3, ["A", "B", "C"]),  # at most MAX_SET
+     ([], 0.3, [])],
+)
+def test_choose_set(ranked, threshold, expected):
+    assert classifier.choose_set(ranked, threshold) == expected
+
+
+def test_calibration_is_monotone_and_bounded():
+    scores = classifier.calibrate(np.array([-50.0, -1.0, 0.0, 1.0, 50.0]))
+    assert (np.diff(scores) > 0).all() or (np.diff(scores) >= 0).all() and scores[0] >= 0.0 and scores[-1] <= 1.0
+    assert classifier.calibrate(np.array([classifier.OFFSET]))[0] == pytest.approx(0.5)
+
+
+def test_a_subclass_known_only_from_the_scheme_can_be_predicted(model):
+    assert "F03D" in model.labels and model.predict("风力发动机", 1)[0][0] == "F03D"
+
+
+def test_loading_a_model_of_another_format_says_to_retrain(tmp_path):
+    path = tmp_path / "old.npz"
+    np.savez(path, header=np.frombuffer(b'{"format": 1}', dtype=np.uint8))
+    with pytest.raises(classifier.ModelFormatError, match="panhuo taxonomy train"):
+        classifier.load(path)
 
 
 def test_save_and_load_give_the_same_predictions(model, tmp_path):
     loaded = classifier.load(classifier.save(model, tmp_path / "m.npz"))
     for text in ("锂电池", "中药", "wind motors"):
         assert loaded.predict(text, 3) == model.predict(text, 3)
+    assert loaded.labels == model.labels and loaded.meta["format"] == classifier.FORMAT
 
 
 def test_split_is_fixed_by_the_seed_and_disjoint():

@@ -33,10 +33,10 @@ from panhuo.taxonomy.textvec import Tfidf, clean
 SEED = 20261121
 TEST_SHARE = 0.2
 NGRAMS = (1, 2, 3)
-C = 1.0  # SVM regularisation
+C = 0.5  # SVM regularisation
 AUG_WEIGHT = 0.5  # sample weight of IPC scheme documents relative to a patent title
-SLOPE, OFFSET = 3.0, -0.5  # Platt calibration of margins
-THRESHOLD = 0.35  # set prediction: other subclasses scoring at least this join the best one
+SLOPE, OFFSET = 4.158, -0.133  # Platt calibration of margins
+THRESHOLD = 0.15  # set prediction: other subclasses scoring at least this join the best one
 MAX_SET = 3
 PRUNE = 0.01  # weights below this (absolute) are dropped from the stored model
 MODEL_FILE = "ipc-classifier-svm.npz"
@@ -69,8 +69,10 @@ def split(n: int, *, seed: int = SEED, test_share: float = TEST_SHARE) -> tuple[
     return np.sort(order[:cut]), np.sort(order[cut:])
 
 
-def calibrate(margins: np.ndarray, slope: float = SLOPE, offset: float = OFFSET) -> np.ndarray:
-    """Margins → scores in 0…1 (the global Platt curve)."""
+def calibrate(margins: np.ndarray, slope: float | None = None, offset: float | None = None) -> np.ndarray:
+    """Margins → scores in 0…1 (the global Platt curve; module defaults ``SLOPE``, ``OFFSET``)."""
+    slope = SLOPE if slope is None else slope
+    offset = OFFSET if offset is None else offset
     return 1.0 / (1.0 + np.exp(-slope * (np.asarray(margins, dtype=np.float64) - offset)))
 
 
@@ -112,14 +114,16 @@ class Model:
         scores = calibrate(m[best])
         return [(self.labels[i], round(float(s), 4)) for i, s in zip(best, scores)]
 
-    def predict_set(self, text: str, threshold: float = THRESHOLD, max_labels: int = MAX_SET) -> list[str]:
+    def predict_set(self, text: str, threshold: float | None = None, max_labels: int = MAX_SET) -> list[str]:
         """The set-valued prediction: the best subclass plus every other scoring ≥ ``threshold``."""
         return choose_set(self.predict(text, max_labels), threshold, max_labels)
 
 
-def choose_set(ranked: Sequence[tuple[str, float]], threshold: float = THRESHOLD,
+def choose_set(ranked: Sequence[tuple[str, float]], threshold: float | None = None,
                max_labels: int = MAX_SET) -> list[str]:
-    """The best label of a ranked list and the others scoring ≥ ``threshold`` (at most ``max_labels``)."""
+    """The best label of a ranked list and the others scoring ≥ ``threshold`` (default ``THRESHOLD``),
+    at most ``max_labels``."""
+    threshold = THRESHOLD if threshold is None else threshold
     return [c for n, (c, s) in enumerate(ranked[:max_labels]) if n == 0 or s >= threshold]
 
 
@@ -128,8 +132,8 @@ def fit(titles: Sequence[str], label_sets: Sequence[Sequence[str]], ipc_docs: Se
         threads: int = 2) -> Model:
     """Train on patent titles (multi-label) and (subclass, text) documents from the IPC scheme.
 
-    Chinese features (and their IDF) come from the titles, occurring in at least ``min_df`` of them;
-    English features from the English scheme documents.
+    The feature space is that of the titles plus what only the scheme documents hold (see
+    :func:`_vocabulary`), so a subclass known only from the scheme, and English text, can be predicted.
     """
     import scipy.sparse as sp  # noqa: PLC0415 - heavy imports only when training
 
@@ -159,15 +163,17 @@ def fit(titles: Sequence[str], label_sets: Sequence[Sequence[str]], ipc_docs: Se
 
 
 def _vocabulary(title_docs: Sequence[Sequence[str]], scheme_docs: Sequence[Sequence[str]], min_df: int) -> Tfidf:
-    """Chinese features and their IDF from the titles only (the scheme's wording would dilute them);
-    English features from the English scheme documents (titles are Chinese)."""
-    zh = Tfidf.fit(([t for t in d if t.startswith("c:")] for d in title_docs), min_df=min_df)
-    en = Tfidf.fit(([t for t in d if t.startswith("e:")] for d in scheme_docs if any(t.startswith("e:") for t in d)),
-                   min_df=2)
-    vocab = dict(zh.vocab)
-    for term, i in en.vocab.items():
-        vocab[term] = len(zh.vocab) + i
-    return Tfidf(vocab, np.concatenate([zh.idf, en.idf]).astype(np.float32))
+    """The feature space: Chinese features with IDF from the titles (in ≥ ``min_df`` titles; the scheme's
+    wording would dilute them), then features found only in the scheme documents (in ≥ ``min_df`` of them:
+    English words, Chinese terms no title uses) at the rarest title IDF."""
+    titles = Tfidf.fit(title_docs, min_df=min_df)
+    scheme = Tfidf.fit(scheme_docs, min_df=min_df)
+    vocab = dict(titles.vocab)
+    for term in scheme.vocab:
+        vocab.setdefault(term, len(vocab))
+    rarest = float(titles.idf.max()) if len(titles.idf) else 1.0
+    idf = np.concatenate([titles.idf, np.full(len(vocab) - len(titles.vocab), rarest)]).astype(np.float32)
+    return Tfidf(vocab, idf)
 
 
 def _matrix(tfidf: Tfidf, docs: Sequence[Sequence[str]], sp):

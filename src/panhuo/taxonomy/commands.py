@@ -138,8 +138,8 @@ def train(ctx: typer.Context, json_out: JsonOpt = False) -> None:
         return
     m = result["test_metrics"]
     typer.echo(f"model: {result['model']} (train {result['train']}, test {result['test']})")
-    typer.echo(f"subclass micro-F1@1 {m['@1']['f1']:.3f}, @3 {m['@3']['f1']:.3f}, top-3 accuracy "
-               f"{m['@3']['accuracy']:.3f}")
+    typer.echo(f"subclass micro-F1@1 {m['@1']['f1']:.3f}, @3 {m['@3']['f1']:.3f}, thresholded set "
+               f"{m['set']['f1']:.3f}, top-3 accuracy {m['@3']['accuracy']:.3f}")
 
 
 @taxonomy_app.command("coverage")

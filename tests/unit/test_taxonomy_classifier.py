@@ -16,7 +16,7 @@ IPC_DOCS = [("H01M", "用于直接转变化学能为电能的方法或装置，�
 
 @pytest.fixture(scope="module")
 def model():
-    return classifier.fit(TITLES, LABELS, IPC_DOCS, min_df=1, threads=1)
+    return classifier.fit(TITLES, LABELS, IPC_DOCS, min_df=1, scheme_min_df=1, threads=1)
 
 
 def test_tokens_mix_words_character_ngrams_and_english_stems():
@@ -67,7 +67,7 @@ def test_features_are_character_ngrams_and_english_stems():
 def test_the_feature_space_is_the_titles_plus_what_only_the_scheme_holds(model):
     vocab = model.tfidf.vocab
     assert "c:电池" in vocab and "e:wind" in vocab
-    assert model.tfidf.idf[vocab["c:风力"]] == model.tfidf.idf.max()  # scheme-only: the rarest title IDF
+    assert "c:风力" in vocab and vocab["c:风力"] >= len(set().union(*map(classifier.features, TITLES)))  # scheme-only
 
 
 @pytest.mark.parametrize(

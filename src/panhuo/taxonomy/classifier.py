@@ -34,10 +34,12 @@ SEED = 20261121
 TEST_SHARE = 0.2
 NGRAMS = (1, 2, 3)
 C = 0.5  # SVM regularisation
-AUG_WEIGHT = 0.5  # sample weight of IPC scheme documents relative to a patent title
+AUG_WEIGHT = 0.5  # sample weight of Chinese IPC scheme documents relative to a patent title
+EN_WEIGHT = 2.0  # … and of English ones (the only English training text; their features are disjoint)
 SLOPE, OFFSET = 4.158, -0.133  # Platt calibration of margins
 THRESHOLD = 0.15  # set prediction: other subclasses scoring at least this join the best one
 MAX_SET = 3
+SCHEME_MIN_DF = 3  # a feature found only in IPC scheme documents must occur in this many of them
 PRUNE = 0.01  # weights below this (absolute) are dropped from the stored model
 MODEL_FILE = "ipc-classifier-svm.npz"
 FORMAT = 2
@@ -128,26 +130,27 @@ def choose_set(ranked: Sequence[tuple[str, float]], threshold: float | None = No
 
 
 def fit(titles: Sequence[str], label_sets: Sequence[Sequence[str]], ipc_docs: Sequence[tuple[str, str]],
-        *, meta: dict | None = None, min_df: int = 1, c: float = C, aug_weight: float = AUG_WEIGHT,
-        threads: int = 2) -> Model:
+        *, meta: dict | None = None, min_df: int = 1, scheme_min_df: int = SCHEME_MIN_DF, c: float = C,
+        aug_weight: float = AUG_WEIGHT, en_weight: float = EN_WEIGHT, threads: int = 2) -> Model:
     """Train on patent titles (multi-label) and (subclass, text) documents from the IPC scheme.
 
     The feature space is that of the titles plus what only the scheme documents hold (see
     :func:`_vocabulary`), so a subclass known only from the scheme, and English text, can be predicted.
     """
-    import scipy.sparse as sp  # noqa: PLC0415 - heavy imports only when training
+    import scipy.sparse as sp
 
     labels = sorted({l for ls in label_sets for l in ls} | {s for s, _ in ipc_docs})
     index = {l: i for i, l in enumerate(labels)}
     docs = [features(t) for t in titles] + [features(t) for _, t in ipc_docs]
-    tfidf = _vocabulary(docs[:len(titles)], docs[len(titles):], min_df)
+    tfidf = _vocabulary(docs[:len(titles)], docs[len(titles):], min_df, scheme_min_df)
     x = _matrix(tfidf, docs, sp)
     y_rows = [[index[l] for l in ls] for ls in label_sets] + [[index[s]] for s, _ in ipc_docs]
     y = sp.csc_matrix((np.ones(sum(map(len, y_rows)), dtype=np.int8),
                        (np.repeat(np.arange(len(y_rows)), [len(r) for r in y_rows]),
                         np.concatenate([np.array(r, dtype=np.int64) for r in y_rows] or [np.empty(0, np.int64)]))),
                       shape=(len(y_rows), len(labels)))
-    sample_weight = np.r_[np.ones(len(titles)), np.full(len(ipc_docs), aug_weight)]
+    sample_weight = np.r_[np.ones(len(titles)),
+                          [aug_weight if _CJK_RUN.search(t) else en_weight for _, t in ipc_docs]]
     with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:  # liblinear releases the GIL
         results = list(pool.map(lambda j: _fit_one(x, y[:, j].toarray().ravel(), sample_weight, c),
                                 range(len(labels))))
@@ -156,23 +159,24 @@ def fit(titles: Sequence[str], label_sets: Sequence[Sequence[str]], ipc_docs: Se
     for j, (coef, intercept) in enumerate(results):
         w[:, j], bias[j] = coef, intercept
     indptr, label_idx, weights = _sparse_weights(w)
-    info = {"format": FORMAT, "c": c, "aug_weight": aug_weight, "ngrams": list(NGRAMS), "min_df": min_df,
+    info = {"format": FORMAT, "c": c, "aug_weight": aug_weight, "en_weight": en_weight, "ngrams": list(NGRAMS),
+            "min_df": min_df, "scheme_min_df": scheme_min_df,
             "titles": len(titles), "ipc_docs": len(ipc_docs), "features": x.shape[1], "labels": len(labels),
-            "stored_weights": int(len(weights))}
+            "stored_weights": len(weights)}
     return Model(tfidf, labels, indptr, label_idx, weights, bias, info | (meta or {}))
 
 
-def _vocabulary(title_docs: Sequence[Sequence[str]], scheme_docs: Sequence[Sequence[str]], min_df: int) -> Tfidf:
-    """The feature space: Chinese features with IDF from the titles (in ≥ ``min_df`` titles; the scheme's
-    wording would dilute them), then features found only in the scheme documents (in ≥ ``min_df`` of them:
-    English words, Chinese terms no title uses) at the rarest title IDF."""
+def _vocabulary(title_docs: Sequence[Sequence[str]], scheme_docs: Sequence[Sequence[str]], min_df: int,
+                scheme_min_df: int) -> Tfidf:
+    """The feature space: features with IDF from the titles (in ≥ ``min_df`` titles; the scheme's wording
+    would dilute the IDF), then features found only in the scheme documents (in ≥ ``scheme_min_df`` of
+    them: English words, Chinese terms no title uses) with their IDF among the scheme documents."""
     titles = Tfidf.fit(title_docs, min_df=min_df)
-    scheme = Tfidf.fit(scheme_docs, min_df=min_df)
+    scheme = Tfidf.fit(scheme_docs, min_df=scheme_min_df)
     vocab = dict(titles.vocab)
-    for term in scheme.vocab:
-        vocab.setdefault(term, len(vocab))
-    rarest = float(titles.idf.max()) if len(titles.idf) else 1.0
-    idf = np.concatenate([titles.idf, np.full(len(vocab) - len(titles.vocab), rarest)]).astype(np.float32)
+    extra = [t for t in scheme.vocab if t not in vocab]
+    vocab.update((t, len(titles.vocab) + n) for n, t in enumerate(extra))
+    idf = np.concatenate([titles.idf, scheme.idf[[scheme.vocab[t] for t in extra]]]).astype(np.float32)
     return Tfidf(vocab, idf)
 
 
@@ -187,7 +191,7 @@ def _matrix(tfidf: Tfidf, docs: Sequence[Sequence[str]], sp):
 def _fit_one(x, y: np.ndarray, sample_weight: np.ndarray, c: float) -> tuple[np.ndarray, float]:
     """(coefficients, intercept) of one label's SVM; a label with no positive example gets a large
     negative intercept, so it never ranks above a trained one."""
-    from sklearn.svm import LinearSVC  # noqa: PLC0415
+    from sklearn.svm import LinearSVC
 
     if y.sum() == 0:
         return np.zeros(x.shape[1], dtype=np.float32), -10.0

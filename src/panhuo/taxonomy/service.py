@@ -19,8 +19,8 @@ from panhuo.taxonomy.catalog import SEI_TOP, Catalog, get_catalog
 class ModelMissing(LookupError):
     """No trained classifier in the workspace."""
 
-    def __init__(self, path: Path):
-        super().__init__(f"no trained classifier at {path}: run `panhuo taxonomy train` first")
+    def __init__(self, path: Path, reason: str | None = None):
+        super().__init__(reason or f"no trained classifier at {path}: run `panhuo taxonomy train` first")
         self.path = path
 
 
@@ -114,11 +114,15 @@ def _load_model(path: Path, stamp: float) -> classifier.Model:
 
 
 def load_model(workspace: Path | None = None) -> classifier.Model:
-    """The trained classifier of the workspace; raises :class:`ModelMissing`."""
+    """The trained classifier of the workspace; raises :class:`ModelMissing` (also for a model file written
+    by an older classifier version)."""
     path = model_path(workspace)
     if not path.exists():
         raise ModelMissing(path)
-    return _load_model(path, path.stat().st_mtime)
+    try:
+        return _load_model(path, path.stat().st_mtime)
+    except classifier.ModelFormatError as exc:
+        raise ModelMissing(path, str(exc)) from exc
 
 
 def ipc_training_docs(data_dir: Path) -> list[tuple[str, str]]:

@@ -11,6 +11,7 @@ scores summed per field through the WIPO concordance; gold fields are those of t
 
 from __future__ import annotations
 
+import os
 import time
 
 import numpy as np
@@ -83,6 +84,7 @@ def run(scale: str) -> dict:
     chosen = _validate(titles, labels, [train_idx[i] for i in inner_train], [train_idx[i] for i in inner_val],
                        ipc_docs, C_GRID if scale == "full" else C_GRID[-1:])
     # 2. refit on the whole training split, score once on the test split
+    load_before = os.getloadavg()[0]
     t0 = time.perf_counter()
     model = classifier.fit([titles[i] for i in train_idx], [labels[i] for i in train_idx], ipc_docs, c=chosen["c"])
     fit_s = time.perf_counter() - t0
@@ -122,7 +124,8 @@ def run(scale: str) -> dict:
         row("WIPO field top-3 accuracy", w3["accuracy"]),
         row("English probes: expected subclass in top 3", en, note="hand-written English requests, see _ENGLISH"),
         row("fit time (training split + IPC scheme documents)", fit_s, unit="s",
-            note=f"{model.meta['ipc_docs']:,} scheme docs, {model.meta['features']:,} features"),
+            note=(f"{model.meta['ipc_docs']:,} scheme docs, {model.meta['features']:,} features; 2 liblinear threads, "
+                  f"load average {load_before:.1f} on 2 cores when it started")),
         row("prediction time per text", predict_ms, unit="ms"),
     ]
     return {"title": "Taxonomy: text → IPC subclass / WIPO field classifier", "goal": "micro-F1 clearly > 0.49",

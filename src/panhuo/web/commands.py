@@ -17,24 +17,23 @@ def register(app: typer.Typer) -> None:
 def serve(ctx: typer.Context,
           host: Annotated[str, typer.Option("--host", help="Interface to listen on.")] = "127.0.0.1",
           port: Annotated[int, typer.Option("--port", help="TCP port.")] = 8000,
-          workers: Annotated[int, typer.Option("--workers", help="uvicorn worker processes.")] = 1) -> None:
+          workers: Annotated[int, typer.Option("--workers", help="Worker processes (one per core; each has its "
+                                                                  "own SO_REUSEPORT socket).")] = 1) -> None:
     """Serve the web platform and the /api/v1 API for the workspace.
 
     Example: panhuo -w ~/panhuo-demo serve --port 8000
     """
     import os
 
-    import uvicorn
-
     from panhuo.db import get_engine, migrate
+    from panhuo.web import serving
 
     settings = state(ctx).settings
     migrate(get_engine(settings.db_url))
     os.environ["PANHUO_WORKSPACE"] = str(settings.workspace)
     if settings.db:
         os.environ["PANHUO_DB"] = settings.db
-    uvicorn.run("panhuo.web.asgi:app", host=host, port=port, workers=workers, log_level="warning",
-                access_log=False)
+    serving.serve(host=host, port=port, workers=workers)
 
 
 def demo_seed(ctx: typer.Context,

@@ -1,0 +1,59 @@
+"""`panhuo serve --workers 2`: every worker has its own SO_REUSEPORT socket, so connections are spread over the
+workers (uvicorn's shared accept() sent 41–50 of 50 connections to one worker), and stopping the server stops them."""
+
+from __future__ import annotations
+
+import collections
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+import psutil
+import pytest
+
+pytestmark = pytest.mark.skipif(not hasattr(socket, "SO_REUSEPORT"), reason="needs SO_REUSEPORT (Linux)")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_two_workers_share_connections_and_stop_together(tmp_path):
+    port = _free_port()
+    env = {**os.environ, "PANHUO_SECRET_KEY": "serving-test-" + "x" * 40}
+    subprocess.run([sys.executable, "-c", "from panhuo.cli import main; main()", "init", str(tmp_path)],
+                   env=env, check=True, capture_output=True)
+    proc = subprocess.Popen([sys.executable, "-c", "from panhuo.cli import main; main()", "-w", str(tmp_path),
+                             "serve", "--port", str(port), "--workers", "2"], env=env)
+    try:
+        for _ in range(200):
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/login", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        workers = psutil.Process(proc.pid).children(recursive=True)
+        servers = {p.pid for p in workers if any(c.laddr.port == port for c in p.net_connections("tcp"))}
+        assert len(servers) == 2, "each worker listens on the port with its own socket"
+        clients = [httpx.Client(base_url=f"http://127.0.0.1:{port}") for _ in range(40)]
+        for client in clients:
+            assert client.get("/login").status_code == 200
+        owners = collections.Counter()
+        for p in workers:
+            owners[p.pid] += sum(1 for c in p.net_connections("tcp")
+                                 if c.laddr.port == port and c.status == psutil.CONN_ESTABLISHED)
+        assert sum(owners.values()) == 40
+        assert min(owners[pid] for pid in servers) >= 8, f"connections piled onto one worker: {dict(owners)}"
+        for client in clients:
+            client.close()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=20)
+    time.sleep(0.5)
+    assert not [p for p in workers if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]

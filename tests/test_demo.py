@@ -16,7 +16,9 @@ def test_demo_builds_a_workspace_without_reference_data(db_url, tmp_path):
         summary = build_demo(settings, synthetic_rows=30, say=lambda step, data: steps.append(step))
     finally:
         search_index.forget(tmp_path / "ws" / "index")
-    assert steps == ["workspace", "accounts", "import", "library", "evaluate", "index", "demands", "inventory"]
+    assert steps == ["workspace", "accounts", "import", "library", "evaluate", "index", "classifier", "demands",
+                     "inventory"]
+    assert "skipped" in summary["classifier"] and "cn-patent-titles-ipc" in summary["classifier"]["skipped"]
     assert "skipped" in summary["import"]["real"] and "PANHUO_DATA" in summary["import"]["real"]["skipped"]
     assert summary["import"]["synthetic"]["imported"] == 30 and summary["import"]["synthetic"]["rejected"] == 0
     assert "skipped" in summary["demands"]

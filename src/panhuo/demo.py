@@ -1,9 +1,9 @@
 """`panhuo demo`: build a demo workspace and run the main job end to end.
 
 Steps: workspace → demo organisations and accounts → import real sample exports and XML from the data directory
-plus a synthetic export (marked synthetic) → 入库 (industry library) → 分级分类评估 → search index → real enterprise
-demands matched to the library → inventory summary. Each step reports what it did; a step whose reference data
-is absent says so and the demo goes on.
+plus a synthetic export (marked synthetic) → 入库 (industry library) → 分级分类评估 → search index → text
+classifier trained → real enterprise demands classified and matched to the library → inventory summary. Each step
+reports what it did; a step whose reference data is absent says so and the demo goes on.
 """
 
 from __future__ import annotations
@@ -67,6 +67,9 @@ def build_demo(settings: Settings, *, synthetic_rows: int = 1000, say: Say) -> d
         summary["index"] = search_service.reindex(db, workspace=settings.workspace).__dict__
     say("index", summary["index"])
 
+    summary["classifier"] = _classifier(settings)
+    say("classifier", summary["classifier"])
+
     summary["demands"] = _demands(settings, engine)
     say("demands", summary["demands"])
 
@@ -114,6 +117,22 @@ def _evaluate(engine) -> dict:
         dispositions = Counter(valuation_service.latest_dispositions(db_session=db).values())
     return {**{k: v for k, v in result.items() if isinstance(v, int | float | str)},
             "dispositions": dict(dispositions)}
+
+
+def _classifier(settings: Settings) -> dict:
+    """Train the text → IPC/WIPO/industry classifier once, so that demands get fields (kept when present)."""
+    from panhuo.taxonomy import reference
+    from panhuo.taxonomy import service as taxonomy_service
+
+    try:
+        taxonomy_service.load_model(settings.workspace)
+        return {"kept": str(taxonomy_service.model_path(settings.workspace))}
+    except taxonomy_service.ModelMissing:
+        pass
+    if not settings.has_data(reference.TITLES):
+        return {"skipped": f"no {reference.TITLES} in {settings.data} (set PANHUO_DATA)"}
+    metrics = taxonomy_service.train(data_dir=settings.data, workspace=settings.workspace)
+    return {k: v for k, v in metrics.items() if isinstance(v, int | float | str)}
 
 
 def _demands(settings: Settings, engine) -> dict:

@@ -3,13 +3,15 @@ rows inside big batches, stored and repeated numbers routed to the merge, and in
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
 import pytest
 from sqlalchemy import func, inspect, select
 
-from panhuo.ingest import fastpath, flows
+from panhuo.ingest import fastpath, flows, pipeline, prepare, readers
+from panhuo.ingest.rows import RowConverter
 from panhuo.patents.models import Patent
 
 from .helpers import app, export61_row, write_csv
@@ -35,7 +37,14 @@ def big_rows() -> list[dict]:
     return rows
 
 
-def test_fast_path_matches_the_per_row_path_across_slices(session, tmp_path, monkeypatch):
+@pytest.fixture(params=["in-process", "worker"])
+def preparing(request, monkeypatch) -> str:
+    """Slices prepared in the importing process, or in a worker process (as for a big CSV)."""
+    monkeypatch.setattr(pipeline, "PROCESS_MIN_BYTES", 0 if request.param == "worker" else 1 << 60)
+    return request.param
+
+
+def test_fast_path_matches_the_per_row_path_across_slices(session, tmp_path, monkeypatch, preparing):
     monkeypatch.setattr(fastpath, "SLICE_ROWS", 100)
     src = write_csv(tmp_path / "big.csv", big_rows())
     fast = flows.import_into_session(db_session=session, paths=[src], reports_dir=tmp_path / "r1")
@@ -55,7 +64,7 @@ def test_fast_path_matches_the_per_row_path_across_slices(session, tmp_path, mon
     assert patents[app("202121600050")]["filing_date"] is None and patents[app("202121600050")]["title"]
 
 
-def test_reimport_routes_every_stored_row_to_the_merge(session, tmp_path, monkeypatch):
+def test_reimport_routes_every_stored_row_to_the_merge(session, tmp_path, monkeypatch, preparing):
     monkeypatch.setattr(fastpath, "SLICE_ROWS", 100)
     src = write_csv(tmp_path / "big.csv", big_rows())
     flows.import_into_session(db_session=session, paths=[src], reports_dir=tmp_path / "r1")
@@ -87,7 +96,7 @@ def test_indexes_dropped_for_a_bulk_load_are_rebuilt(session, tmp_path):
     assert number == app("202121600007")
 
 
-def test_second_file_of_one_import_merges_into_the_first(session, tmp_path):
+def test_second_file_of_one_import_merges_into_the_first(session, tmp_path, preparing):
     first = write_csv(tmp_path / "a.csv", [export61_row(n) for n in range(1, 6)])
     second = write_csv(tmp_path / "b.csv", [export61_row(n, 专利名称=f"新名称{n}") for n in range(4, 9)])
     result = flows.import_into_session(db_session=session, paths=[first, second], reports_dir=tmp_path / "r")
@@ -109,7 +118,7 @@ def _fail_on_row(session, row: int) -> None:
                              f"WHEN NEW.source_row = {row} BEGIN SELECT RAISE(ABORT, 'refused by test trigger'); END")
 
 
-def test_a_write_error_in_the_writer_thread_reaches_the_caller(session, tmp_path, monkeypatch):
+def test_a_write_error_in_the_writer_thread_reaches_the_caller(session, tmp_path, monkeypatch, preparing):
     monkeypatch.setattr(fastpath, "SLICE_ROWS", 100)
     _fail_on_row(session, 160)  # second slice: the error surfaces while the third is being parsed
     before = _indexes(session.connection())
@@ -145,3 +154,30 @@ def test_a_party_name_longer_than_the_key_column_imports(session, tmp_path):
         links = snapshot(session)["links"]
         assert [r[3] for r in links if r[0] == app("202121600001") and r[1] == "applicant"] == [long_name[:300]]
         clear(session)
+
+
+def test_a_worker_error_reaches_the_caller_with_its_cause(tmp_path):
+    src = write_csv(tmp_path / "w.csv", [export61_row(n) for n in range(1, 4)])
+    table = readers.open_table(src)
+    gone = dataclasses.replace(table, csv_source=(tmp_path / "moved-away.csv", ",", table.header_row))
+    preparer = prepare.Preparer(RowConverter(table.mapping, table.headers, file=src.name))
+    with pytest.raises(pipeline.WorkerError, match="moved-away.csv"):
+        list(pipeline.prepared_slices(gone, preparer, in_process=False))
+
+
+def test_a_worker_sends_the_same_slices_as_the_importing_process(tmp_path):
+    rows = big_rows()
+    src = write_csv(tmp_path / "w.csv", rows)
+    table = readers.open_table(src)
+
+    def prepared(in_process: bool) -> list:
+        preparer = prepare.Preparer(RowConverter(table.mapping, table.headers, file=src.name))
+        return list(pipeline.prepared_slices(readers.reopen_csv(table), preparer, slice_rows=100,
+                                             in_process=in_process))
+
+    here, there = prepared(True), prepared(False)
+    assert [p.numbers for p in there] == [p.numbers for p in here] and sum(len(p.numbers) for p in here) == ROWS - 1
+    for a, b in zip(here, there):
+        assert (a.cand, a.keys, a.cols, a.masks, a.parties, a.events) == (b.cand, b.keys, b.cols, b.masks, b.parties,
+                                                                          b.events)
+        assert [a.cells(i) for i in range(len(a.numbers))] == [b.cells(i) for i in range(len(b.numbers))]

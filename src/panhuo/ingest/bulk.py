@@ -7,7 +7,7 @@ the caller's transaction; nothing commits.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -232,12 +232,16 @@ def _json_column(values: list) -> list:
     return out
 
 
-def insert_columns(conn: Connection, table: Table, columns: dict[str, list]) -> None:
-    """Insert rows given column by column (``{name: values}``, all the same length): COPY or executemany."""
+def insert_columns(conn: Connection, table: Table, columns: dict[str, list],
+                   ready: Collection[str] = ()) -> None:
+    """Insert rows given column by column (``{name: values}``, all the same length): COPY or executemany.
+
+    ``ready``: columns already in storage form (JSON text, ISO dates; :mod:`panhuo.ingest.prepare`), passed as is.
+    """
     names = list(columns)
     if not names or not columns[names[0]]:
         return
-    kinds = [_kind(table.c[n]) for n in names]
+    kinds = ["plain" if n in ready else _kind(table.c[n]) for n in names]
     if conn.dialect.name == "sqlite":
         data = [_json_column(columns[n]) if k == "json" else _sqlite_column(columns[n], k)
                 for n, k in zip(names, kinds)]

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from panhuo.db import session_scope, utcnow
 from panhuo.ingest import mapping as maps
-from panhuo.ingest import bulk, epo_dtf, fastpath, readers
+from panhuo.ingest import bulk, epo_dtf, fastpath, pipeline, prepare, readers
 from panhuo.ingest import service as ingest_service
 from panhuo.ingest.records import PatentRecord, RowError
 from panhuo.ingest.report import write_reports
@@ -91,13 +91,15 @@ def _load_table(table: readers.Table, upserter: ingest_service.Upserter, counts:
     loader = fastpath.FastLoader(upserter, converter)
     name = table.path.name
     conn = upserter.conn
-    deferred = bulk.drop_secondary_indexes(conn) if bulk.patents_empty(conn) else []
+    fresh = bulk.patents_empty(conn)
+    deferred = bulk.drop_secondary_indexes(conn) if fresh else []
     gc_was_on = gc.isenabled()
     gc.disable()  # millions of short-lived lists/dicts, no cycles: the cyclic collector would rescan the heap
+    prepared = pipeline.prepared_slices(table, prepare.Preparer(converter), fresh=fresh)
     try:
-        for numbers, columns in fastpath.slices(table.batches(wanted=loader.wanted_columns())):
+        for piece in prepared:
             before = counts.imported
-            rest = loader.load_batch(numbers, columns)
+            rest = loader.load_prepared(piece)
             loaded = counts.imported - before
             counts.rows += loaded
             if progress and loaded:
@@ -112,6 +114,7 @@ def _load_table(table: readers.Table, upserter: ingest_service.Upserter, counts:
             bulk.create_indexes(conn, deferred)
         raise
     finally:
+        prepared.close()  # stops a worker process still preparing
         if gc_was_on:
             gc.enable()
     bulk.create_indexes(conn, deferred)

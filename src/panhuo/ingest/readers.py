@@ -45,6 +45,7 @@ class Table:
     sheet: str | None
     _rows: Iterator[Sequence] | None = None
     _frames: Iterator[pl.DataFrame] | None = None  # CSV: batches of data rows (all text), instead of _rows
+    csv_source: tuple[Path, str, int] | None = None  # CSV: (UTF-8 file, separator, rows to skip) to read it again
 
     def rows(self) -> Iterator[tuple[int, Sequence]]:
         """(1-based data row number, cells) for every data row after the header."""
@@ -72,16 +73,20 @@ class Table:
             if cells:
                 yield numbers, _columns(cells)
             return
+        for numbers, kept in self.frame_batches():
+            yield numbers, [s.to_list() if wanted is None or i in wanted else None
+                            for i, s in enumerate(kept.iter_columns())]
+
+    def frame_batches(self) -> Iterator[tuple[list[int], pl.DataFrame]]:
+        """CSV only: (row numbers, frame of those rows, all text) for batches of non-empty data rows."""
         offset = 0
-        for frame in self._frames:
+        for frame in self._frames or ():
             blank = pl.all_horizontal(pl.col(c).is_null() | (pl.col(c) == "") for c in frame.columns)
             keep = frame.select(blank.not_().alias("k")).get_column("k")
             numbers = [offset + i + 1 for i, k in enumerate(keep.to_list()) if k]
             offset += frame.height
             if numbers:
-                kept = frame.filter(keep) if len(numbers) < frame.height else frame
-                yield numbers, [s.to_list() if wanted is None or i in wanted else None
-                                for i, s in enumerate(kept.iter_columns())]
+                yield numbers, frame.filter(keep) if len(numbers) < frame.height else frame
 
 
 def _columns(rows: list[Sequence]) -> list[list]:
@@ -148,7 +153,16 @@ def open_csv(path: Path, mapping: maps.HeaderMap | None = None) -> Table:
                        separator=separator, truncate_ragged_lines=True, encoding="utf8-lossy")
     index, chosen = _choose([list(r) for r in head.iter_rows()], path.name, mapping)
     headers = [(h or "").lstrip("\ufeff") for h in head.row(index)]
-    return Table(path, headers, chosen, index + 1, None, None, _csv_frames(source, separator, index + 1))
+    return Table(path, headers, chosen, index + 1, None, None, _csv_frames(source, separator, index + 1),
+                 (source, separator, index + 1))
+
+
+def reopen_csv(table: Table) -> Table:
+    """A new reader of the same CSV table (same headers and map), e.g. in a worker process."""
+    if table.csv_source is None:
+        raise ValueError(f"{table.path.name}: not a CSV table")
+    return Table(table.path, table.headers, table.mapping, table.header_row, None, None,
+                 _csv_frames(*table.csv_source), table.csv_source)
 
 
 def _csv_frames(source: Path, separator: str, skip: int) -> Iterator[pl.DataFrame]:

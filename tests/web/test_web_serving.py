@@ -57,3 +57,51 @@ def test_two_workers_share_connections_and_stop_together(tmp_path):
         proc.wait(timeout=20)
     time.sleep(0.5)
     assert not [p for p in workers if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+
+
+def test_workers_sign_with_one_key_and_a_second_server_on_the_port_fails(tmp_path):
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k != "PANHUO_SECRET_KEY"}  # the key is made in the workspace
+    cli = [sys.executable, "-c", "from panhuo.cli import main; main()", "-w", str(tmp_path)]
+    subprocess.run([*cli, "init"], env=env, check=True, capture_output=True)
+    proc = subprocess.Popen([*cli, "serve", "--port", str(port), "--workers", "2"], env=env)
+    try:
+        for _ in range(200):
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/login", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        key = (tmp_path / ".secret_key").read_text()
+        assert len(key) >= 32 and oct((tmp_path / ".secret_key").stat().st_mode & 0o777) == "0o600"
+        for _ in range(12):  # a fresh connection per request lands on either worker: CSRF must check out on both
+            with httpx.Client(base_url=f"http://127.0.0.1:{port}") as first:
+                page = first.get("/login")
+                token = page.text.split('name="csrf_token" value="')[1].split('"')[0]
+                cookies = dict(first.cookies)
+            with httpx.Client(base_url=f"http://127.0.0.1:{port}", cookies=cookies) as second:
+                r = second.post("/login", data={"csrf_token": token, "username": "nobody", "password": "x" * 12})
+                assert r.status_code != 403, "a worker rejected another worker's session: two signing keys"
+        second_server = subprocess.run([*cli, "serve", "--port", str(port), "--workers", "2"], env=env, check=False,
+                                       capture_output=True, timeout=60)
+        assert second_server.returncode != 0
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=20)
+
+
+def test_secret_key_is_made_once_under_concurrency_and_a_short_key_file_is_refused(tmp_path):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from panhuo.config import get_settings
+    from panhuo.web.app import secret_key
+
+    settings = get_settings(workspace=tmp_path / "ws")
+    settings.secret_key = None
+    with ThreadPoolExecutor(8) as pool:
+        keys = set(pool.map(lambda _: secret_key(settings), range(32)))
+    assert len(keys) == 1 and len(next(iter(keys))) >= 32
+    assert sorted(p.name for p in (tmp_path / "ws").iterdir() if p.name.startswith(".secret_key")) == [".secret_key"]
+    (tmp_path / "ws" / ".secret_key").write_text("")
+    with pytest.raises(RuntimeError, match="no usable key"):
+        secret_key(settings)

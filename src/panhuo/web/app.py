@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
@@ -48,17 +49,34 @@ class SecurityHeaders:
         return await self.app(scope, receive, send_with_headers)
 
 
+MIN_SECRET_CHARS = 32
+
+
 def secret_key(settings: Settings) -> str:
-    """``PANHUO_SECRET_KEY``, else a random key kept in the workspace (``.secret_key``, mode 0600)."""
+    """``PANHUO_SECRET_KEY``, else a random key kept in the workspace (``.secret_key``, mode 0600).
+
+    The file is created atomically (written to a private temporary file, then linked into place, which fails if
+    another process got there first), so concurrent workers all end up with the one key; a key file that is
+    empty or too short is an error, never a weak signing key."""
     if settings.secret_key:
         return settings.secret_key
     path = settings.workspace / ".secret_key"
-    if path.exists():
-        return path.read_text().strip()
-    key = secrets.token_urlsafe(48)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.touch(mode=0o600)
-    path.write_text(key)
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".secret_key.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(48))
+        try:
+            os.link(tmp, path)  # atomic; FileExistsError when another worker created it first
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    key = path.read_text().strip()
+    if len(key) < MIN_SECRET_CHARS:
+        raise RuntimeError(f"{path} holds no usable key (fewer than {MIN_SECRET_CHARS} characters): "
+                           "delete it to have a new one made, or set PANHUO_SECRET_KEY")
     return key
 
 

@@ -27,9 +27,11 @@ def serve(ctx: typer.Context,
 
     from panhuo.db import get_engine, migrate
     from panhuo.web import serving
+    from panhuo.web.app import secret_key
 
     settings = state(ctx).settings
     migrate(get_engine(settings.db_url))
+    secret_key(settings)  # made once here, before the workers start, so that they all sign with one key
     os.environ["PANHUO_WORKSPACE"] = str(settings.workspace)
     if settings.db:
         os.environ["PANHUO_DB"] = settings.db

@@ -18,6 +18,15 @@ APP = "panhuo.web.asgi:app"
 OPTIONS: dict[str, Any] = {"log_level": "warning", "access_log": False}
 
 
+def _port_is_free(host: str, port: int) -> None:
+    """Raise OSError when anything listens on ``host:port`` (checked without SO_REUSEPORT, so that a second
+    `panhuo serve` on the same port fails instead of silently sharing the port with the first)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((host, port))
+
+
 def _listening_socket(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
@@ -44,7 +53,7 @@ def serve(*, host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> Non
     if workers <= 1 or not hasattr(socket, "SO_REUSEPORT"):
         uvicorn.run(APP, host=host, port=port, workers=max(1, workers), **OPTIONS)
         return
-    _listening_socket(host, port).close()  # fail here, once, if the port is taken
+    _port_is_free(host, port)  # fail here, once, if the port is taken
     ctx = multiprocessing.get_context("spawn")
     procs = [ctx.Process(target=_worker, args=(host, port), name=f"panhuo-web-{i}") for i in range(workers)]
     for proc in procs:

@@ -232,3 +232,49 @@ def test_api_lists_and_reads_contracts_with_the_same_checks(site):
     assert body["licensee_name"] == "新能科技有限公司" and [p["kind"] for p in body["payments"]] == [
         "lump_sum", "royalty"]
     assert Decimal(body["payments"][0]["outstanding"]) == Decimal(60000)
+
+
+def test_royalty_report_by_direct_post_is_refused_once_reported_or_out_of_range(site):
+    cid = site.ids["mine"]
+    royalty = site.payments(cid)[1]
+    # a draft contract: no report yet, and the page offers no form
+    site.post("uni-admin", f"/licensing/payments/{royalty.id}/royalty", reported_base="1000", royalty_pct="3")
+    assert site.payments(cid)[1].amount_due is None
+    assert f'action="/licensing/payments/{royalty.id}/royalty"' not in \
+        site.client("uni-admin").get(f"/licensing/contracts/{cid}").text
+    for action, on in (("publicity", "2025-01-02"), ("approve", "2025-02-01"), ("sign", "2025-02-10")):
+        site.post("uni-admin", f"/licensing/contracts/{cid}/move/{action}",
+                  version=str(site.contract(cid).version_id), on=on)
+    assert site.contract(cid).status == "signed"
+    for pct in ("100000000000000", "0", "150"):  # up to 1e14 passes the amount parser; the rate must be ≤ 100 %
+        r = site.post("uni-admin", f"/licensing/payments/{royalty.id}/royalty", reported_base="1000", royalty_pct=pct,
+                      version=str(royalty.version_id))
+        assert r.status_code == 303 and site.payments(cid)[1].amount_due is None, pct
+        assert "out of range" in site.client("uni-admin").get(f"/licensing/contracts/{cid}").text
+    stale = site.post("uni-admin", f"/licensing/payments/{royalty.id}/royalty", reported_base="1000",
+                      royalty_pct="3", version=str(royalty.version_id + 5))
+    assert stale.status_code == 303 and site.payments(cid)[1].amount_due is None
+    site.post("uni-admin", f"/licensing/payments/{royalty.id}/royalty", reported_base="1000000", royalty_pct="3",
+              version=str(royalty.version_id))
+    reported = site.payments(cid)[1]
+    assert reported.amount_due == Decimal("30000.00")
+    site.post("uni-admin", f"/licensing/payments/{royalty.id}/receipts", amount="30000", on="2026-02-01",
+              version=str(reported.version_id))
+    assert site.payments(cid)[1].status == "paid"
+    again = site.post("uni-admin", f"/licensing/payments/{royalty.id}/royalty", reported_base="99", royalty_pct="50")
+    assert again.status_code == 303
+    assert site.payments(cid)[1].amount_due == Decimal("30000.00")
+    assert "already reported" in site.client("uni-admin").get(f"/licensing/contracts/{cid}").text
+
+
+def test_odd_digits_and_far_dates_are_explained_not_500(site):
+    cid = site.ids["mine"]
+    r = site.post("uni-admin", f"/licensing/contracts/{cid}/move/publicity", version="²", on="2025-01-02")
+    assert r.status_code == 303 and site.contract(cid).status == "publicity"  # no version: not a stale form
+    for path, data in ((f"/licensing/contracts/{cid}/move/approve", {"on": "9999-12-31"}),
+                       (f"/licensing/contracts/{cid}/payments", {"kind": "lump_sum", "due_date": "0001-01-01",
+                                                                 "amount": "10"})):
+        r = site.post("uni-admin", path, version=str(site.contract(cid).version_id), **data)
+        assert r.status_code == 303, path
+        assert "use a year from 1985 to 2200" in site.client("uni-admin").get(f"/licensing/contracts/{cid}").text
+    assert site.contract(cid).status == "publicity" and len(site.payments(cid)) == 2

@@ -145,3 +145,58 @@ def test_distribution_needs_a_signed_contract(session, factory):
     with pytest.raises(LicensingError, match="once signed"):
         contract_service.distribute_income(db_session=session, contract_id=con.id, gross_income=D(1),
                                            staff_points={})
+
+
+def _royalty_period(session, con):
+    return contract_service.schedule_payment(db_session=session, contract_id=con.id, kind="royalty",
+                                             due_date=date(2026, 1, 31), period_start=date(2025, 1, 1),
+                                             period_end=date(2025, 12, 31))
+
+
+def test_royalty_report_is_entered_once_and_never_overwrites_a_paid_period(session, factory):
+    con = _signed(session, factory)
+    roy = _royalty_period(session, con)
+    with pytest.raises(LicensingError, match="changed by someone else"):
+        contract_service.report_royalty(db_session=session, payment_id=roy.id, reported_base=D(1000),
+                                        expected_version=roy.version_id + 1)
+    contract_service.report_royalty(db_session=session, payment_id=roy.id, reported_base=D(1000000),
+                                    expected_version=roy.version_id)
+    assert roy.amount_due == D("40000.00")
+    with pytest.raises(LicensingError, match="already reported"):  # reported, nothing received yet
+        contract_service.report_royalty(db_session=session, payment_id=roy.id, reported_base=D(1))
+    contract_service.receive(db_session=session, payment_id=roy.id, amount=D(10000), received_on=date(2026, 2, 1))
+    assert roy.status == "partial"
+    with pytest.raises(LicensingError, match="already reported"):
+        contract_service.report_royalty(db_session=session, payment_id=roy.id, reported_base=D(1))
+    session.refresh(roy)
+    assert roy.amount_due == D("40000.00") and roy.reported_base == D(1000000)
+
+
+@pytest.mark.parametrize("stage", ["draft", "terminated"])
+def test_royalty_report_needs_a_contract_in_force(session, factory, stage):
+    con = _contract(session, factory) if stage == "draft" else _signed(session, factory)
+    roy = _royalty_period(session, con)
+    if stage == "terminated":
+        contract_service.terminate_contract(db_session=session, contract_id=con.id, on=date(2025, 6, 1), reason="违约")
+    with pytest.raises(LicensingError, match=f"'{stage}': royalty reports"):
+        contract_service.report_royalty(db_session=session, payment_id=roy.id, reported_base=D(1000))
+    assert roy.amount_due is None
+
+
+@pytest.mark.parametrize("pct", [D(0), D("100.5"), D("1e14")])
+def test_royalty_rate_must_be_a_percentage(session, factory, pct):
+    roy = _royalty_period(session, _signed(session, factory))
+    with pytest.raises(LicensingError, match="out of range"):
+        contract_service.report_royalty(db_session=session, payment_id=roy.id, reported_base=D(1000), royalty_pct=pct)
+    assert roy.amount_due is None and roy.royalty_pct is None
+
+
+def test_dates_outside_the_supported_years_are_refused(session, factory):
+    con = _contract(session, factory)
+    with pytest.raises(LicensingError, match="use a year from 1985 to 2200"):
+        contract_service.start_publicity(db_session=session, contract_id=con.id, start=date(9999, 12, 31))
+    contract_service.start_publicity(db_session=session, contract_id=con.id, start=date(2025, 1, 1))
+    contract_service.approve_contract(db_session=session, contract_id=con.id, on=date(2025, 2, 1))
+    with pytest.raises(LicensingError, match="use a year from 1985 to 2200"):
+        contract_service.sign_contract(db_session=session, contract_id=con.id, on=date(9999, 12, 20))
+    assert con.status == "approved"

@@ -6,7 +6,14 @@ from decimal import Decimal
 import pytest
 
 from panhuo.licensing import rules
-from panhuo.licensing.rules import DeclarationContent, EligibilityFacts, FeeTerms
+from panhuo.licensing.rules import (
+    DeclarationContent,
+    EligibilityFacts,
+    FeeTerms,
+    LicensingError,
+    check_date,
+    royalty_amount,
+)
 
 D = Decimal
 
@@ -153,3 +160,40 @@ def test_missing_co_owner_is_named():
 def test_rule_violation_lists_every_problem():
     err = rules.RuleViolation("declaration 1", [rules.Problem("a", "x"), rules.Problem("b", "y")])
     assert "[a] x" in str(err) and "[b] y" in str(err) and len(err.problems) == 2
+
+
+@pytest.mark.parametrize("base, pct, expected", [
+    (D(2000000), D(4), D("80000.00")),
+    (D(0), D("0.001"), D("0.00")),
+    (D("99999999999999.99"), D(100), D("99999999999999.99")),
+    (D(1), D("33.333"), D("0.33")),
+])
+def test_royalty_amount(base, pct, expected):
+    assert royalty_amount(base, pct) == expected
+
+
+@pytest.mark.parametrize("base, pct, error", [
+    (D(1000), D(0), "out of range"),
+    (D(1000), D(-3), "out of range"),
+    (D(1000), D("100.001"), "out of range"),
+    (D(1000), D("1e14"), "out of range"),
+    (D(1000), D("NaN"), "out of range"),
+    (D(1000), D("3.0001"), "three decimals"),
+    (D(-1), D(3), "non-negative"),
+    (D("1e14"), D(3), "reported base"),
+])
+def test_royalty_amount_refusals(base, pct, error):
+    with pytest.raises(LicensingError, match=error):
+        royalty_amount(base, pct)
+
+
+@pytest.mark.parametrize("day, ok", [
+    (date(1985, 1, 1), True), (date(2200, 12, 31), True), (date(1984, 12, 31), False), (date(9999, 12, 31), False),
+    (date(1, 1, 1), False),
+])
+def test_check_date_bounds_the_year(day, ok):
+    if ok:
+        assert check_date(day) == day
+    else:
+        with pytest.raises(LicensingError, match="use a year from 1985 to 2200"):
+            check_date(day)

@@ -104,6 +104,9 @@ def start_publicity(*, db_session: Session, contract_id: int, start: date, days:
         raise LicensingError(f"contract {contract.id} is priced by {contract.pricing_route}: no 公示 is needed")
     if contract.price is None or not contract.title:
         raise LicensingError("公示 needs the result's name (title) and the proposed price")
+    rules.check_date(start, "the 公示 start")
+    if days is not None and not 1 <= days <= 366:
+        raise LicensingError(f"the 公示 lasts {days} days: use 1 to 366")
     end = start + timedelta(days=days if days is not None else contract_policy()["publicity_days"])
     return move(db_session, contract, machine="contract", target="publicity", entity="contract", actor=actor,
                 expected_version=expected_version, publicity_start=start, publicity_end=end)
@@ -136,7 +139,7 @@ def sign_contract(*, db_session: Session, contract_id: int, on: date, actor: str
     """approved → signed; licences get the 3-month recordal deadline."""
     contract = get_or_raise(db_session, Contract, contract_id, "contract")
     _block_exclusive(db_session, [p.patent_id for p in contract.patents], contract.licence_type)
-    deadline = rules.add_months(on, contract_policy()["recordal_deadline_months"])
+    deadline = rules.add_months(rules.check_date(on, "the signing date"), contract_policy()["recordal_deadline_months"])
     return move(db_session, contract, machine="contract", target="signed", entity="contract", actor=actor,
                 expected_version=expected_version, signed_on=on, recordal_deadline=deadline)
 
@@ -198,22 +201,36 @@ def schedule_payment(*, db_session: Session, contract_id: int, kind: str, due_da
     return payment
 
 
+REPORTABLE_CONTRACT_STATES = ("signed", "recorded")
+
+
 def report_royalty(*, db_session: Session, payment_id: int, reported_base: Decimal, royalty_pct: Decimal | None = None,
-                   basis: str | None = None, actor: str | None = None) -> Payment:
-    """The licensee's royalty report for the period: base × rate sets the amount due."""
+                   basis: str | None = None, actor: str | None = None,
+                   expected_version: int | None = None) -> Payment:
+    """The licensee's royalty report for the period: base × rate sets the amount due.
+
+    A period is reported once: it must still be ``scheduled`` with no amount, and its contract signed or
+    recorded (in force). The rate must be above 0 and at most 100 %; a stale ``expected_version`` is a conflict.
+    """
     payment = get_or_raise(db_session, Payment, payment_id, "payment")
     if payment.kind != "royalty":
         raise LicensingError(f"payment {payment.id} is a {payment.kind} payment, not a royalty period")
+    check_version(payment, expected_version, "payment")
+    if payment.status != "scheduled" or payment.amount_due is not None:
+        raise LicensingError(f"royalty period {payment.id} is already reported ({payment.status}, amount due "
+                             f"{payment.amount_due}): a report cannot be replaced")
+    if payment.contract.status not in REPORTABLE_CONTRACT_STATES:
+        raise LicensingError(f"contract {payment.contract_id} is '{payment.contract.status}': royalty reports "
+                             f"are entered while it is signed or recorded")
     terms = payment.contract.fee_terms or {}
-    pct = Decimal(str(royalty_pct if royalty_pct is not None else terms.get("royalty_pct") or "0"))
-    if pct <= 0:
+    if royalty_pct is None and not terms.get("royalty_pct"):
         raise LicensingError("no royalty rate: give one or set it in the contract's fee terms")
-    if Decimal(reported_base) < 0:
-        raise LicensingError("the reported base cannot be negative")
+    pct = Decimal(str(royalty_pct if royalty_pct is not None else terms["royalty_pct"]))
+    amount = rules.royalty_amount(reported_base, pct)
     payment.reported_base = Decimal(reported_base)
     payment.royalty_pct = pct
     payment.royalty_basis = basis or terms.get("royalty_basis") or "net_sales"
-    payment.amount_due = (Decimal(reported_base) * pct / 100).quantize(rewards.FEN)
+    payment.amount_due = amount
     flush(db_session, payment, "payment")
     audit(db_session, action="payment.royalty_report", entity="payment", entity_id=payment.id, actor=actor,
           after={"reported_base": reported_base, "royalty_pct": pct, "amount_due": payment.amount_due})

@@ -206,9 +206,10 @@ def schedule(*, db_session: Session, principal: Principal, contract_id: int, kin
 
 
 def report_royalty(*, db_session: Session, principal: Principal, payment_id: int, reported_base: Decimal,
-                   royalty_pct: Decimal | None = None) -> Payment:
-    """Enter the licensee's royalty report for a royalty period (base × rate sets the amount due)."""
+                   royalty_pct: Decimal | None = None, expected_version: int | None = None) -> Payment:
+    """Enter the licensee's royalty report for a royalty period (base × rate sets the amount due); once per
+    period, while the contract is signed or recorded (see :func:`contracts.report_royalty`)."""
     payment = _payment_for(db_session, principal, payment_id)
     return contract_service.report_royalty(db_session=db_session, payment_id=payment.id,
                                            reported_base=reported_base, royalty_pct=royalty_pct,
-                                           actor=principal.username)
+                                           actor=principal.username, expected_version=expected_version)

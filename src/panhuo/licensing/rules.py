@@ -48,6 +48,43 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+FIRST_YEAR, LAST_YEAR = 1985, 2200  # 专利法 took effect on 1985-04-01; later dates are typing errors
+
+
+def check_date(day: date, what: str = "date") -> date:
+    """``day`` when its year is within ``FIRST_YEAR``–``LAST_YEAR`` (so month and day arithmetic cannot
+    overflow); :class:`LicensingError` naming ``what`` otherwise."""
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise LicensingError(f"{what} {day.isoformat()} is out of range: use a year from {FIRST_YEAR} to {LAST_YEAR}")
+    return day
+
+
+MONEY_LIMIT = Decimal("1e14")  # amounts are stored as Numeric(16, 2): strictly below 10^14 yuan
+FEN = Decimal("0.01")
+
+
+def royalty_amount(reported_base: Decimal, royalty_pct: Decimal) -> Decimal:
+    """The amount due for a royalty period: base × rate, to the fen.
+
+    The rate must be above 0 and at most 100 % (stored as Numeric(6, 3): at most three decimals); the base
+    must be a finite, non-negative amount and the result must fit an amount column (below 10^14 yuan).
+    Raises :class:`LicensingError` with the reason otherwise.
+    """
+    base, pct = Decimal(reported_base), Decimal(royalty_pct)
+    if not pct.is_finite() or not 0 < pct <= 100:
+        raise LicensingError(f"royalty rate {royalty_pct} % is out of range: it must be above 0 and at most 100 %")
+    if pct != pct.quantize(Decimal("0.001")):
+        raise LicensingError(f"royalty rate {royalty_pct} %: use at most three decimals")
+    if not base.is_finite() or base < 0:
+        raise LicensingError("the reported base must be a non-negative amount")
+    if base >= MONEY_LIMIT:
+        raise LicensingError(f"the reported base {reported_base} is out of range (below 10^14 yuan)")
+    amount = (base * pct / 100).quantize(FEN)
+    if amount >= MONEY_LIMIT:
+        raise LicensingError(f"the amount due {amount} is out of range (below 10^14 yuan)")
+    return amount
+
+
 def _decimal(value: Any, name: str) -> Decimal | None:
     if value is None or value == "":
         return None

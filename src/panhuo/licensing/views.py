@@ -12,6 +12,7 @@ Who may do what comes from :mod:`panhuo.accounts.permissions`: ``dashboard.opera
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
@@ -32,7 +33,7 @@ from panhuo.licensing import deals, states
 from panhuo.licensing import service as declaration_service
 from panhuo.licensing.lifecycle import NotFound, check_version
 from panhuo.licensing.models import CampaignEnterprise, Contract, Declaration, Payment, PushItem, TrialCheckin
-from panhuo.licensing.rules import ELIGIBILITY_CHECKS, LicensingError
+from panhuo.licensing.rules import ELIGIBILITY_CHECKS, LicensingError, check_date
 from panhuo.patents.models import Patent
 from panhuo.web import charts, i18n
 from panhuo.web.deps import ApiPrincipal, CsrfForm, CurrentPrincipal, DbSession, Id, lang_of, render
@@ -145,14 +146,15 @@ def campaign_page(request: Request, db: DbSession, principal: CurrentPrincipal, 
 def _date(form, key: str) -> date:
     raw = str(form.get(key) or "").strip()
     try:
-        return date.fromisoformat(raw) if raw else date.today()
+        day = date.fromisoformat(raw) if raw else date.today()
     except ValueError:
-        raise LicensingError(f"'{raw}' is not a date (YYYY-MM-DD)") from None
+        raise LicensingError(f"'{raw[:40]}' is not a date (YYYY-MM-DD)") from None
+    return check_date(day, key.replace("_", " "))
 
 
 def _version(form) -> int | None:
     raw = str(form.get("version") or "").strip()
-    return int(raw) if raw.isdigit() else None
+    return int(raw) if re.fullmatch(r"[0-9]{1,10}", raw) else None
 
 
 def _price(form) -> Decimal | None:
@@ -354,7 +356,7 @@ def payment_royalty(request: Request, db: DbSession, principal: CurrentPrincipal
     contract_id = _payment_contract(db, principal, payment_id)
     return _contract_action(request, db, contract_id, "con_royalty_report", lambda: deals.report_royalty(
         db_session=db, principal=principal, payment_id=payment_id, reported_base=_amount(form, "reported_base"),
-        royalty_pct=_amount(form, "royalty_pct", required=False)))
+        royalty_pct=_amount(form, "royalty_pct", required=False), expected_version=_version(form)))
 
 
 # -- API: contracts (read only; same checks as the pages) ----------------------------------------------------

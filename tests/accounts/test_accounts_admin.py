@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from panhuo.accounts import admin
 from panhuo.accounts import service as accounts_service
-from panhuo.accounts.models import AuditEvent, Organisation, PasswordReset
+from panhuo.accounts.models import AuditEvent, Membership, Organisation, PasswordReset
 from panhuo.accounts.permissions import PermissionDenied
 from panhuo.db import utcnow
 from panhuo.web.demo import DEMO_PASSWORD, seed_demo
@@ -163,3 +163,102 @@ def test_change_own_password(session, demo):
                           confirm="brand-new-1")
     assert accounts_service.authenticate(db_session=session, username="enterprise", password="brand-new-1")
     assert accounts_service.authenticate(db_session=session, username="enterprise", password=DEMO_PASSWORD) is None
+
+
+def test_changing_the_own_password_or_deactivation_cancels_open_links(session, demo):
+    uni_admin, inventor = demo["who"]["uni-admin"], demo["users"]["inventor"]
+    token = admin.issue_password_reset(db_session=session, principal=uni_admin, user_id=inventor.id)
+    admin.change_password(db_session=session, user=inventor, current=DEMO_PASSWORD, password="mine-only-1",
+                          confirm="mine-only-1")
+    with pytest.raises(admin.ResetLinkInvalid):
+        admin.set_password_with_link(db_session=session, token=token, password="hijack-123", confirm="hijack-123")
+    token = admin.issue_password_reset(db_session=session, principal=uni_admin, user_id=inventor.id)
+    admin.set_active(db_session=session, principal=uni_admin, user_id=inventor.id, active=False)
+    admin.set_active(db_session=session, principal=uni_admin, user_id=inventor.id, active=True)
+    with pytest.raises(admin.ResetLinkInvalid):  # reactivation does not bring the old link back
+        admin.link_user(db_session=session, token=token)
+    _, invite = admin.invite_user(db_session=session, principal=uni_admin, username="zhao.liu",
+                                  organisation_id=demo["orgs"]["信息学院"].id, role="inventor")
+    new_user = accounts_service.get_user_by_username(db_session=session, username="zhao.liu")
+    admin.set_active(db_session=session, principal=uni_admin, user_id=new_user.id, active=False)
+    admin.set_active(db_session=session, principal=uni_admin, user_id=new_user.id, active=True)
+    with pytest.raises(admin.ResetLinkInvalid):
+        admin.link_user(db_session=session, token=invite)
+    assert accounts_service.authenticate(db_session=session, username="inventor", password="mine-only-1")
+
+
+def test_wrong_current_passwords_are_throttled_like_sign_ins(session, demo):
+    user = demo["users"]["enterprise"]
+    for _ in range(accounts_service.MAX_FAILURES):
+        with pytest.raises(accounts_service.AccountError, match="current password is wrong"):
+            admin.change_password(db_session=session, user=user, current="guess", password="brand-new-1",
+                                  confirm="brand-new-1")
+    with pytest.raises(admin.PasswordChangeThrottled, match="wait 15 minutes"):  # even the right one now
+        admin.change_password(db_session=session, user=user, current=DEMO_PASSWORD, password="brand-new-1",
+                              confirm="brand-new-1")
+    assert accounts_service.authenticate(db_session=session, username="enterprise", password=DEMO_PASSWORD)
+    for event in session.scalars(select(AuditEvent).where(AuditEvent.action == "user.password_change_failed")):
+        event.at = utcnow() - accounts_service.FAILURE_WINDOW - timedelta(seconds=1)
+    session.flush()
+    admin.change_password(db_session=session, user=user, current=DEMO_PASSWORD, password="brand-new-1",
+                          confirm="brand-new-1")
+    assert accounts_service.authenticate(db_session=session, username="enterprise", password="brand-new-1")
+    assert admin.recent_password_change_failures(db_session=session, user=demo["users"]["inventor"]) == 0
+
+
+def test_using_a_reset_link_revokes_the_users_api_tokens(session, demo):
+    inventor = demo["users"]["inventor"]
+    _, clear = accounts_service.create_api_token(db_session=session, user=inventor, name="script")
+    assert accounts_service.user_for_token(db_session=session, token=clear).id == inventor.id
+    token = admin.issue_password_reset(db_session=session, principal=demo["who"]["uni-admin"], user_id=inventor.id)
+    admin.set_password_with_link(db_session=session, token=token, password="after-reset-1", confirm="after-reset-1")
+    assert accounts_service.user_for_token(db_session=session, token=clear) is None
+    note = session.scalars(select(AuditEvent.note).where(AuditEvent.action == "user.password_set_by_reset")).one()
+    assert "1 API token(s) revoked" in note
+
+
+def test_user_admin_audit_rows_name_the_users_organisation(session, demo):
+    uni_admin, inventor = demo["who"]["uni-admin"], demo["users"]["inventor"]
+    home = session.scalars(select(Membership.organisation_id)
+                           .where(Membership.user_id == inventor.id)
+                           .order_by(Membership.id)).first()
+    admin.set_active(db_session=session, principal=uni_admin, user_id=inventor.id, active=False)
+    admin.set_active(db_session=session, principal=uni_admin, user_id=inventor.id, active=True)
+    token = admin.issue_password_reset(db_session=session, principal=uni_admin, user_id=inventor.id)
+    admin.set_password_with_link(db_session=session, token=token, password="after-reset-1", confirm="after-reset-1")
+    with pytest.raises(accounts_service.AccountError):
+        admin.change_password(db_session=session, user=inventor, current="nope", password="x" * 9, confirm="x" * 9)
+    rows = session.execute(select(AuditEvent.action, AuditEvent.organisation_id)
+                           .where(AuditEvent.entity_id == "inventor")).all()
+    assert {a for a, _ in rows} == {"user.deactivate", "user.activate", "user.password_reset_issued",
+                                    "user.password_set_by_reset", "user.password_change_failed"}
+    assert home is not None and {org for _, org in rows} == {home}
+
+
+def test_two_requests_racing_with_one_link_only_one_sets_the_password(db_url):
+    from sqlalchemy.orm import Session
+
+    from panhuo.db import get_engine, session_scope
+
+    engine = get_engine(db_url)
+    with session_scope(engine) as s:
+        seed_demo(s, patents=1)
+        inventor = accounts_service.get_user_by_username(db_session=s, username="inventor")
+        uni_admin = accounts_service.principal_for(
+            db_session=s, user=accounts_service.get_user_by_username(db_session=s, username="uni-admin"))
+        token = admin.issue_password_reset(db_session=s, principal=uni_admin, user_id=inventor.id)
+    s1, s2 = Session(bind=engine), Session(bind=engine)
+    try:
+        admin.link_user(db_session=s1, token=token)
+        admin.link_user(db_session=s2, token=token)  # both read the link while it is unused
+        admin.set_password_with_link(db_session=s1, token=token, password="first-pass-1", confirm="first-pass-1")
+        s1.commit()
+        with pytest.raises(admin.ResetLinkInvalid):
+            admin.set_password_with_link(db_session=s2, token=token, password="second-pass", confirm="second-pass")
+        s2.rollback()
+    finally:
+        s1.close()
+        s2.close()
+    with session_scope(engine) as s:
+        assert accounts_service.authenticate(db_session=s, username="inventor", password="first-pass-1")
+        assert accounts_service.authenticate(db_session=s, username="inventor", password="second-pass") is None

@@ -112,3 +112,37 @@ def test_change_own_password_keeps_the_session(world):
     english = world.client("uni-admin")
     english.get("/lang/en")
     assert "Invite a user" in english.get("/admin/users").text
+
+
+def test_odd_organisation_id_is_refused_not_a_500(world):
+    r = _post(world.client("uni-admin"), "/admin/users", username="li.si", organisation_id="²", role="inventor")
+    assert r.status_code in (400, 403)
+    assert r.status_code != 500
+
+
+def test_wrong_current_passwords_are_throttled(world):
+    client = world.client("enterprise")
+    for _ in range(accounts_service.MAX_FAILURES):
+        wrong = _post(client, "/account/password", current="nope", password="ent-pass-12", confirm="ent-pass-12")
+        assert wrong.status_code == 400 and "current password is wrong" in wrong.text
+    locked = _post(client, "/account/password", current=DEMO_PASSWORD, password="ent-pass-12", confirm="ent-pass-12")
+    assert locked.status_code == 400 and "too many wrong current passwords" in locked.text
+    with session_scope(world.engine) as db:
+        user = accounts_service.get_user_by_username(db_session=db, username="enterprise")
+        assert accounts_service.authenticate(db_session=db, username="enterprise", password=DEMO_PASSWORD) is user
+
+
+def test_reset_link_cannot_be_used_after_the_user_changed_their_password(world):
+    uid = _user_id(world, "inventor")
+    path = LINK.search(_post(world.client("uni-admin"), f"/admin/users/{uid}/reset").text).group(1)
+    own = _post(world.client("inventor"), "/account/password", current=DEMO_PASSWORD, password="inv-pass-12",
+                confirm="inv-pass-12")
+    assert own.status_code == 200
+    anon = world.client()
+    form = anon.get(path)
+    assert form.status_code == 404
+    used = anon.post(path, data={"csrf_token": csrf_of(anon.get("/login").text), "password": "taken-over-1",
+                                 "confirm": "taken-over-1"})
+    assert used.status_code == 404
+    with session_scope(world.engine) as db:
+        assert accounts_service.authenticate(db_session=db, username="inventor", password="inv-pass-12")

@@ -7,7 +7,10 @@ the institution and its departments. A user is managed only when *all* their mem
 organisations the admin manages (an institution admin cannot lock out someone who also works elsewhere).
 
 There is no mail: invitations and resets produce a one-time link the admin hands over. Only the link's
-SHA-256 is stored; it expires after ``RESET_TTL`` and a newer link cancels older ones. Every step is audited.
+SHA-256 is stored; it expires after ``RESET_TTL``; a newer link, a change of the user's own password and a
+deactivation cancel open links. Using a link spends it atomically and revokes the user's API tokens. Wrong
+current passwords on a password change are throttled like failed sign-ins. Every step is audited, with the
+user's organisation.
 """
 
 from __future__ import annotations
@@ -18,14 +21,21 @@ from datetime import UTC, timedelta
 from types import SimpleNamespace
 
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from panhuo.accounts import service
 from panhuo.accounts.enums import INSTITUTION_KINDS, ROLE_ORG_KINDS, OrgKind, Role
-from panhuo.accounts.models import Membership, Organisation, PasswordReset, User
+from panhuo.accounts.models import ApiToken, AuditEvent, Membership, Organisation, PasswordReset, User
 from panhuo.accounts.permissions import PermissionDenied, Principal, can
-from panhuo.accounts.service import AccountError, _hasher, _token_digest, record_audit
+from panhuo.accounts.service import (
+    FAILURE_WINDOW,
+    MAX_FAILURES,
+    AccountError,
+    _hasher,
+    _token_digest,
+    record_audit,
+)
 from panhuo.db import utcnow
 
 USERNAME = re.compile(r"[\w.@-]{2,80}")
@@ -35,6 +45,24 @@ INVITE_TTL = timedelta(days=7)
 
 class ResetLinkInvalid(AccountError):
     """The password link is unknown, already used, expired or superseded."""
+
+
+class PasswordChangeThrottled(AccountError):
+    """Too many wrong current passwords on password change; try again later."""
+
+
+def _home_organisation_id(db_session: Session, user: User) -> int | None:
+    """The organisation audit rows about ``user`` are filed under: their first membership's."""
+    return db_session.scalar(select(Membership.organisation_id).where(Membership.user_id == user.id)
+                             .order_by(Membership.id).limit(1))
+
+
+def _spend_open_links(db_session: Session, user: User) -> int:
+    """Mark every unused link of ``user`` used, so none can set a password any more; how many there were."""
+    result = db_session.execute(update(PasswordReset).where(PasswordReset.user_id == user.id,
+                                                            PasswordReset.used_at.is_(None))
+                                .values(used_at=utcnow()))
+    return result.rowcount or 0
 
 
 def _scope(org: Organisation) -> SimpleNamespace:
@@ -101,9 +129,8 @@ def _managed_user(db_session: Session, principal: Principal, user_id: int) -> Us
 
 def _issue_link(db_session: Session, user: User, *, purpose: str, by: str) -> str:
     """A new one-time link token for ``user``; earlier unused links stop working."""
+    _spend_open_links(db_session, user)
     now = utcnow()
-    db_session.execute(update(PasswordReset).where(PasswordReset.user_id == user.id,
-                                                   PasswordReset.used_at.is_(None)).values(used_at=now))
     clear = secrets.token_urlsafe(32)
     ttl = INVITE_TTL if purpose == "invite" else RESET_TTL
     db_session.add(PasswordReset(user_id=user.id, token_hash=_token_digest(clear), purpose=purpose, created_by=by,
@@ -133,16 +160,20 @@ def invite_user(*, db_session: Session, principal: Principal, username: str, org
 
 
 def set_active(*, db_session: Session, principal: Principal, user_id: int, active: bool) -> User:
-    """Deactivate (no sign-in, API tokens refused, open sessions end within a minute) or reactivate a user."""
+    """Deactivate (no sign-in, API tokens refused, open sessions end within a minute, open invitation and
+    reset links cancelled, so reactivating does not bring them back) or reactivate a user."""
     user = _managed_user(db_session, principal, user_id)
     if user.id == principal.user_id and not active:
         raise AccountError("you cannot deactivate your own account")
     if user.active != active:
         user.active = active
+        spent = 0 if active else _spend_open_links(db_session, user)
         db_session.flush()
         record_audit(db_session=db_session, action="user.activate" if active else "user.deactivate",
                      actor=principal.username, entity="user", entity_id=user.username,
-                     before={"active": not active}, after={"active": active})
+                     organisation_id=_home_organisation_id(db_session, user),
+                     before={"active": not active}, after={"active": active},
+                     note=f"{spent} open password link(s) cancelled" if spent else None)
     return user
 
 
@@ -153,7 +184,8 @@ def issue_password_reset(*, db_session: Session, principal: Principal, user_id: 
         raise AccountError(f"{user.username} is deactivated: reactivate the account first")
     clear = _issue_link(db_session, user, purpose="reset", by=principal.username)
     record_audit(db_session=db_session, action="user.password_reset_issued", actor=principal.username,
-                 entity="user", entity_id=user.username, note=f"expires in {RESET_TTL}")
+                 entity="user", entity_id=user.username, organisation_id=_home_organisation_id(db_session, user),
+                 note=f"expires in {RESET_TTL}")
     return clear
 
 
@@ -186,32 +218,60 @@ def _check_new_password(user: User, password: str, confirm: str) -> None:
 
 
 def set_password_with_link(*, db_session: Session, token: str, password: str, confirm: str) -> User:
-    """Set the password through a one-time link (argon2id); the link is spent."""
+    """Set the password through a one-time link (argon2id). The link is spent atomically (of two requests
+    racing with the same link only one succeeds) and the user's API tokens are revoked."""
     row, user = link_user(db_session=db_session, token=token)
     _check_new_password(user, password, confirm)
+    now = utcnow()
+    spent = db_session.execute(update(PasswordReset).where(PasswordReset.id == row.id,
+                                                           PasswordReset.used_at.is_(None))
+                               .values(used_at=now).execution_options(synchronize_session=False))
+    if spent.rowcount != 1:
+        raise ResetLinkInvalid("this link is invalid, used or expired: ask your administrator for a new one")
+    revoked = db_session.execute(update(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+                                 .values(revoked_at=now).execution_options(synchronize_session=False)).rowcount
     user.password_hash = service.hash_password(password)
-    row.used_at = utcnow()
     db_session.flush()
+    db_session.expire(row)
     record_audit(db_session=db_session, action=f"user.password_set_by_{row.purpose}", actor=user.username,
-                 entity="user", entity_id=user.username, note=f"link issued by {row.created_by}")
+                 entity="user", entity_id=user.username, organisation_id=_home_organisation_id(db_session, user),
+                 note=f"link issued by {row.created_by}; {revoked or 0} API token(s) revoked")
     return user
 
 
+def recent_password_change_failures(*, db_session: Session, user: User) -> int:
+    """Wrong current passwords given by ``user`` within ``FAILURE_WINDOW`` (as for sign-ins)."""
+    stmt = select(func.count(AuditEvent.id)).where(
+        AuditEvent.action == "user.password_change_failed", AuditEvent.entity == "user",
+        AuditEvent.entity_id == user.username, AuditEvent.at >= utcnow() - FAILURE_WINDOW)
+    return db_session.scalar(stmt) or 0
+
+
 def change_password(*, db_session: Session, user: User, current: str, password: str, confirm: str) -> User:
-    """The signed-in user changes their own password (the current one is checked)."""
+    """The signed-in user changes their own password (the current one is checked; after ``MAX_FAILURES``
+    wrong ones within ``FAILURE_WINDOW`` further attempts are refused with :class:`PasswordChangeThrottled`).
+    Open invitation and reset links of the user stop working."""
+    org_id = _home_organisation_id(db_session, user)
+    if recent_password_change_failures(db_session=db_session, user=user) >= MAX_FAILURES:
+        record_audit(db_session=db_session, action="user.password_change_throttled", actor=user.username,
+                     entity="user", entity_id=user.username, organisation_id=org_id)
+        raise PasswordChangeThrottled(f"too many wrong current passwords: wait {FAILURE_WINDOW.seconds // 60} "
+                                      f"minutes before trying again")
     try:
         ok = _hasher.verify(user.password_hash, current)
     except (VerificationError, InvalidHashError):
         ok = False
     if not ok:
         record_audit(db_session=db_session, action="user.password_change_failed", actor=user.username,
-                     entity="user", entity_id=user.username)
+                     entity="user", entity_id=user.username, organisation_id=org_id)
         raise AccountError("the current password is wrong")
     _check_new_password(user, password, confirm)
     if password == current:
         raise AccountError("the new password is the same as the current one")
     user.password_hash = service.hash_password(password)
+    spent = _spend_open_links(db_session, user)
     db_session.flush()
     record_audit(db_session=db_session, action="user.password_change", actor=user.username, entity="user",
-                 entity_id=user.username)
+                 entity_id=user.username, organisation_id=org_id,
+                 note=f"{spent} open password link(s) cancelled" if spent else None)
     return user

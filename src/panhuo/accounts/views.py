@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel
@@ -162,7 +164,7 @@ def users_page(request: Request, db: DbSession, principal: CurrentPrincipal, org
 def invite(request: Request, db: DbSession, principal: CurrentPrincipal, form: CsrfForm):
     """Create a user with a role; the one-time link to set their password is shown once."""
     raw_org = str(form.get("organisation_id") or "")
-    org_id = int(raw_org) if raw_org.isdigit() and int(raw_org) <= MAX_ID else 0
+    org_id = int(raw_org) if re.fullmatch(r"[0-9]{1,10}", raw_org) and int(raw_org) <= MAX_ID else 0
     try:
         user, token = admin.invite_user(db_session=db, principal=principal, username=str(form.get("username", "")),
                                         organisation_id=org_id, role=str(form.get("role", "")),

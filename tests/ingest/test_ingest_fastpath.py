@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import func, inspect, select
+from sqlalchemy.orm import Session
 
+from panhuo.db import make_engine, migrate
 from panhuo.ingest import fastpath, flows, pipeline, prepare, readers
 from panhuo.ingest.rows import RowConverter
 from panhuo.patents.models import Patent
@@ -181,3 +183,47 @@ def test_a_worker_sends_the_same_slices_as_the_importing_process(tmp_path):
         assert (a.cand, a.keys, a.cols, a.masks, a.parties, a.events) == (b.cand, b.keys, b.cols, b.masks, b.parties,
                                                                           b.events)
         assert [a.cells(i) for i in range(len(a.numbers))] == [b.cells(i) for i in range(len(b.numbers))]
+
+
+def test_a_first_import_uses_a_rollback_journal_and_gives_wal_back(tmp_path, monkeypatch):
+    """SQLite: the first import into an empty workspace writes its pages once (no WAL), then the database is in
+    WAL mode again; a second import (patents stored) stays in WAL. Same content either way."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'ws.db'}")
+    migrate(engine)
+    engine.dispose()
+    src = write_csv(tmp_path / "big.csv", big_rows())
+    modes: list[str] = []
+    original = flows._rollback_journal_for_first_load
+
+    def spy(session):
+        mode = original(session)
+        modes.append(session.connection().exec_driver_sql("PRAGMA journal_mode").scalar())
+        return mode
+
+    monkeypatch.setattr(flows, "_rollback_journal_for_first_load", spy)
+    first = flows.import_files(engine=engine, paths=[src], workspace=tmp_path / "ws")
+    again = flows.import_files(engine=engine, paths=[src], workspace=tmp_path / "ws")
+    assert modes == ["delete", "wal"]
+    assert (first.counts["imported"], again.counts["imported"], again.counts["unchanged"]) == (ROWS - 5, 0, ROWS - 7)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("SELECT count(*) FROM patents").scalar() == ROWS - 5
+    engine.dispose()
+
+
+def test_an_open_connection_keeps_the_first_import_in_wal(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'ws.db'}")
+    migrate(engine)
+    reader = make_engine(f"sqlite:///{tmp_path / 'ws.db'}").connect()  # e.g. a running web server
+    reader.exec_driver_sql("SELECT count(*) FROM patents").scalar()
+    try:
+        with Session(engine) as session:
+            assert flows._rollback_journal_for_first_load(session) is None
+            assert session.connection().exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        result = flows.import_files(engine=engine, paths=[write_csv(tmp_path / "a.csv", big_rows()[:20])],
+                                    workspace=tmp_path / "ws")
+        assert result.counts["imported"] == 20
+        assert reader.exec_driver_sql("SELECT count(*) FROM patents").scalar() == 20
+    finally:
+        reader.close()
+        engine.dispose()

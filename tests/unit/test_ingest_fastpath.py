@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from panhuo.ingest import columnar, fastpath
+from panhuo.ingest import bulk, columnar, fastpath
 from panhuo.ingest.rows import split_names
 
 NAME_CELLS = [
@@ -79,3 +81,15 @@ def test_length_limits_are_the_patent_columns():
 
     column = {"legal_status": "legal_status_raw"}
     assert MAX_LENGTH == {f: Patent.__table__.c[column.get(f, f)].type.length for f in MAX_LENGTH}
+
+
+JSON_LISTS = [[], ["G06F 17/30"], ["H04L 29/06", "G06F 17/30", "G06F 17/30"], ["中文", "é", "\u2028"],
+              ['引号"内'], ["反斜杠\\"], ["换行\n"], ["tab\t"], ["\x1f"], [1, 2], ["a", None], [{"number": "CN1"}],
+              ["a", ["b"]]]
+
+
+@pytest.mark.parametrize("value", JSON_LISTS)
+def test_joined_json_lists_equal_json_dumps(value):
+    text = bulk._plain_list(value)
+    assert text is None or text == json.dumps(value, ensure_ascii=False)
+    assert bulk._json_column([value]) == [json.dumps(value, ensure_ascii=False)]

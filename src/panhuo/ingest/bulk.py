@@ -7,6 +7,7 @@ the caller's transaction; nothing commits.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -225,11 +226,29 @@ def _json_column(values: list) -> list:
             key = x.__class__
         text = cache.get(key) if key is not None else None
         if text is None:
-            text = _json_text(x)
+            text = _plain_list(x) if key.__class__ is tuple else None
+            if text is None:
+                text = _json_text(x)
             if key is not None:
                 cache[key] = text
         out.append(text)
     return out
+
+
+_NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f]')
+
+
+def _plain_list(values: list) -> str | None:
+    """``json.dumps(values, ensure_ascii=False)`` of a list of strings that need no escaping, built by joining;
+    ``None`` for any other list."""
+    if not values:
+        return "[]"
+    for x in values:
+        if x.__class__ is not str:
+            return None
+    if _NEEDS_ESCAPE.search("".join(values)):
+        return None
+    return '["' + '", "'.join(values) + '"]'
 
 
 def insert_columns(conn: Connection, table: Table, columns: dict[str, list],

@@ -175,11 +175,16 @@ def _parse_names(parse, column: Sequence[Any]) -> list[Any]:
     """Name lists; cells of Chinese names joined by ``;`` (most cells) are split without the full parser,
     which gives the same list for them (no other separator, nothing to trim, duplicates dropped)."""
     try:
-        simple = pl.Series("n", column, dtype=pl.String).str.contains(_SIMPLE_NAMES).fill_null(False).to_list()
+        series = pl.Series("n", column, dtype=pl.String)
+        simple = series.str.contains(_SIMPLE_NAMES).fill_null(False).to_list()
     except (TypeError, pl.exceptions.PolarsError):
         return _parse_distinct(parse, column)
+    if not any(simple):
+        return _parse_distinct(parse, column)
+    # split and de-duplicated (first occurrence kept, as dict.fromkeys) in polars; each row gets its own list
+    split = series.str.split(";").list.unique(maintain_order=True).to_list()
     rest = _parse_distinct(parse, [None if ok else raw for raw, ok in zip(column, simple)])
-    return [list(dict.fromkeys(raw.split(";"))) if ok else value for raw, ok, value in zip(column, simple, rest)]
+    return [names if ok else value for ok, names, value in zip(simple, split, rest)]
 
 
 def parse_columns(converter: RowConverter, columns: Sequence[Sequence[Any]], n: int) -> list[list[Any]]:

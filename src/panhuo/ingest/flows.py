@@ -17,8 +17,8 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from panhuo.db import session_scope, utcnow
-from panhuo.ingest import mapping as maps
 from panhuo.ingest import bulk, epo_dtf, fastpath, pipeline, prepare, readers
+from panhuo.ingest import mapping as maps
 from panhuo.ingest import service as ingest_service
 from panhuo.ingest.records import PatentRecord, RowError
 from panhuo.ingest.report import write_reports
@@ -182,7 +182,45 @@ def import_files(*, engine: Engine, paths: Iterable[Path | str], workspace: Path
 
     Example (the demo command): ``import_files(engine=st.engine, paths=[sample], workspace=st.settings.workspace)``
     """
-    with session_scope(engine) as session:
-        return import_into_session(db_session=session, paths=paths, reports_dir=Path(workspace) / "reports",
-                                   institution=institution, fmt=fmt, mapping_file=mapping_file, sheet=sheet,
-                                   user=user, progress=progress)
+    journal = None
+    try:
+        with session_scope(engine) as session:
+            journal = _rollback_journal_for_first_load(session)
+            return import_into_session(db_session=session, paths=paths, reports_dir=Path(workspace) / "reports",
+                                       institution=institution, fmt=fmt, mapping_file=mapping_file, sheet=sheet,
+                                       user=user, progress=progress)
+    finally:
+        if journal is not None:
+            _restore_journal(engine, journal)
+
+
+def _rollback_journal_for_first_load(session: Session) -> str | None:
+    """SQLite, no patent stored yet, no other connection open: use a rollback journal for this import.
+
+    In WAL mode every page of a first import is written twice (into the WAL during the load, then copied into the
+    database file by the checkpoint at commit: ~2 GB for a million rows). With a rollback journal, pages added at
+    the end of the file need no journal, so they are written once; the journal keeps only the few pages that
+    existed, and a crash still rolls the whole import back. Switching out of WAL needs the only connection to the
+    database: when another one is open (a running web server) SQLite refuses and the import stays in WAL.
+    Returns the mode to restore after the commit, or ``None`` when nothing changed.
+    """
+    conn = session.connection()
+    if conn.dialect.name != "sqlite" or conn.in_nested_transaction() or not bulk.patents_empty(conn):
+        return None
+    raw = conn.connection.driver_connection
+    if raw.in_transaction:  # journal_mode cannot change inside a transaction
+        return None
+    before = raw.execute("PRAGMA journal_mode").fetchone()[0]
+    if before != "wal":
+        return None
+    try:
+        now = raw.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
+    except Exception:  # noqa: BLE001 - locked by another connection: keep WAL
+        return None
+    return before if now == "delete" else None
+
+
+def _restore_journal(engine: Engine, mode: str) -> None:
+    """Back to ``mode`` (WAL) after the import, as every new connection sets it (``db._sqlite_pragmas``)."""
+    with contextlib.suppress(Exception), engine.connect() as conn:
+        conn.exec_driver_sql(f"PRAGMA journal_mode={mode}")

@@ -413,24 +413,35 @@ def _storage_form(cols: dict[str, list]) -> tuple[dict[str, list], frozenset[str
 def _any_value(vals: list, fast: list[int]) -> bool:
     """True when some row of ``fast`` has a value in this parsed column."""
     if len(fast) == len(vals):
-        return any(x is not _SKIP for x in vals)
+        return vals.count(_SKIP) != len(vals)
     return any(vals[i] is not _SKIP for i in fast)
 
 
 def _column_fields(plan, fast: list[int]) -> tuple[dict[str, list], list[int]]:
     """Patent columns copied from parsed cells (``None`` where empty) and each row's provenance bits."""
     cols: dict[str, list] = {}
-    masks = [0] * len(fast)
+    m = len(fast)
+    every = m == len(plan[0][1]) if plan else True
+    masks = [0] * m
+    common = 0  # bits of the columns filled on every row
     for name, vals, _raw in plan:
         if _field_kind(name) != "column" or name in _DERIVED:
             continue
-        sub = [vals[i] for i in fast]
-        cols[name] = [None if x is _SKIP else x for x in sub]
+        sub = vals if every else [vals[i] for i in fast]
+        empty = sub.count(_SKIP)
         bit = BIT.get(name, 0)
-        for j, x in enumerate(sub):
-            if x is not _SKIP:
-                masks[j] |= bit
-    return cols, masks
+        if empty == 0:
+            cols[name] = list(sub)
+            common |= bit
+        elif empty == m:
+            cols[name] = [None] * m
+        else:
+            cols[name] = [None if x is _SKIP else x for x in sub]
+            if bit:
+                for j, x in enumerate(sub):
+                    if x is not _SKIP:
+                        masks[j] |= bit
+    return cols, [x | common for x in masks] if common else masks
 
 
 def _finish_columns(cols: dict, fast: list[int], by_name: dict) -> None:

@@ -116,15 +116,17 @@ def run(scale: str) -> dict:
         "notes": [f"Run on a shared, loaded 2-core machine (other engineers' tests and benchmarks running; load "
                   f"average {load:.1f} at the start), so wall times are upper bounds; the ratio to polars/fastexcel "
                   "is measured in the same run under the same load.",
-                  "Bulk path (ingest/fastpath.py): cells parsed column by column once per distinct value (free "
-                  "text cleaned and simple name lists split in polars), clean new rows turned straight into insert "
-                  "columns with reserved ids, written by executemany (SQLite) or COPY (PostgreSQL) on a writer "
-                  "thread while the next 10,000-row slice is parsed; secondary indexes of patents, patent_parties "
-                  "and record_sources dropped for a load into an empty database and built once at the end. Rows "
+                  "Bulk path: slices of 10,000 rows prepared without the database (ingest/prepare.py: cells parsed "
+                  "column by column once per distinct value, clean new rows turned into insert columns in storage "
+                  "form) — for a CSV of 24 MiB or more in a worker process (ingest/pipeline.py) on the other core — "
+                  "and loaded by the main process (ingest/fastpath.py: stored numbers, reserved ids, parties, "
+                  "organisations; executemany on SQLite or COPY on PostgreSQL on a writer thread). The seven "
+                  "non-unique patents indexes are dropped for a load into an empty database and built once at the "
+                  "end; a first SQLite import uses a rollback journal instead of WAL (pages written once). Rows "
                   "with any problem, repeats and stored numbers take the per-record upsert (same errors/merge).",
-                  "CPU is the import process's user+system time over all its threads (the PostgreSQL server's work "
-                  "is not in it); parsing and writing overlap on two cores, so on an idle machine wall time is "
-                  "below CPU time.",
+                  "CPU is the import process's user+system time over all its threads and its worker process (the "
+                  "PostgreSQL server's work is not in it); preparing and writing overlap on two cores, so wall time "
+                  "is below CPU time.",
                   "Wall time includes process start, migrations check, parsing, parties, events, record sources "
                   "(compact provenance) and the error report.",
                   "Provenance is one record_sources row per imported row with a field bit mask; one FieldProvenance "

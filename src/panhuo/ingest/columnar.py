@@ -47,7 +47,7 @@ def _parse_distinct(parse, column: Sequence[Any]) -> list[Any]:
     try:
         series = pl.Series("c", column, dtype=pl.String)
     except (TypeError, pl.exceptions.PolarsError):  # cells that are not all text (a typed sheet)
-        return _parse_distinct_py(parse, column)
+        return _parse_distinct_py(parse, _values(column))
     distinct = series.filter(series.is_not_null() & (series != "")).unique(maintain_order=True)
     if distinct.len() == 0:
         return [_SKIP] * len(column)
@@ -58,6 +58,17 @@ def _parse_distinct(parse, column: Sequence[Any]) -> list[Any]:
         return [_SKIP if c is None else (list(parsed[c]) if parsed[c].__class__ is list else parsed[c])
                 for c in codes]
     return [_SKIP if c is None else parsed[c] for c in codes]
+
+
+def _values(column: Sequence[Any] | pl.Series) -> Sequence[Any]:
+    """The cells of a column given as a list or as a polars Series (the worker passes Series: no round trip
+    through Python lists for columns parsed in polars)."""
+    return column.to_list() if isinstance(column, pl.Series) else column
+
+
+def _blank_where(series: pl.Series, done: pl.Series) -> pl.Series:
+    """``series`` with null where ``done`` (the cells still to parse one by one)."""
+    return series.zip_with(done.not_(), pl.Series(series.name, [None] * len(series), dtype=pl.String))
 
 
 def _parse_distinct_py(parse, column: Sequence[Any]) -> list[Any]:
@@ -98,6 +109,7 @@ def _parse_applications(parse, column: Sequence[Any]) -> list[Any]:
         ok = _valid_cn_applications(column)
     except (TypeError, pl.exceptions.PolarsError):  # cells that are not text (a typed sheet)
         return _parse_distinct(parse, column)
+    column = _values(column)
     slow = _parse_distinct(parse, [None if good else raw for raw, good in zip(column, ok)])
     return [raw if good else value for raw, good, value in zip(column, ok, slow)]
 
@@ -108,6 +120,7 @@ def _parse_publications(parse, column: Sequence[Any]) -> list[Any]:
         shape = pl.Series("p", column, dtype=pl.String).str.extract_groups(r"^CN(\d{7,9})([A-Z]\d?)$")
     except (TypeError, pl.exceptions.PolarsError):
         return _parse_distinct(parse, column)
+    column = _values(column)
     bodies, kinds = shape.struct.field("1").to_list(), shape.struct.field("2").to_list()
     shapes: dict[tuple, bool] = {}
     out: list[Any] = []
@@ -162,9 +175,10 @@ def _parse_dates(parse, column: Sequence[Any]) -> list[Any]:
     compact = series.str.contains(r"^\d{8}$").fill_null(False)
     days = series.str.to_date("%Y%m%d", strict=False)
     years = days.dt.year()
-    good = (compact & days.is_not_null() & (years >= v.MIN_YEAR) & (years <= v.MAX_YEAR)).fill_null(False).to_list()
+    done = (compact & days.is_not_null() & (years >= v.MIN_YEAR) & (years <= v.MAX_YEAR)).fill_null(False)
+    good = done.to_list()
     fast = days.to_list()
-    rest = _parse_distinct(parse, [None if ok else raw for raw, ok in zip(column, good)])
+    rest = _parse_distinct(parse, _blank_where(series, done))
     return [day if ok else value for ok, day, value in zip(good, fast, rest)]
 
 
@@ -176,14 +190,15 @@ def _parse_names(parse, column: Sequence[Any]) -> list[Any]:
     which gives the same list for them (no other separator, nothing to trim, duplicates dropped)."""
     try:
         series = pl.Series("n", column, dtype=pl.String)
-        simple = series.str.contains(_SIMPLE_NAMES).fill_null(False).to_list()
+        done = series.str.contains(_SIMPLE_NAMES).fill_null(False)
     except (TypeError, pl.exceptions.PolarsError):
         return _parse_distinct(parse, column)
-    if not any(simple):
-        return _parse_distinct(parse, column)
+    if not done.any():
+        return _parse_distinct(parse, series)
+    simple = done.to_list()
     # split and de-duplicated (first occurrence kept, as dict.fromkeys) in polars; each row gets its own list
     split = series.str.split(";").list.unique(maintain_order=True).to_list()
-    rest = _parse_distinct(parse, [None if ok else raw for raw, ok in zip(column, simple)])
+    rest = _parse_distinct(parse, _blank_where(series, done))
     return [names if ok else value for ok, names, value in zip(simple, split, rest)]
 
 

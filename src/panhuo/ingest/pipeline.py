@@ -121,7 +121,7 @@ def work() -> None:
         for numbers, frame in readers.reopen_csv(table).frame_batches():
             for start in range(0, len(numbers), size):
                 part = frame.slice(start, size)
-                columns = [s.to_list() if i in wanted else None for i, s in enumerate(part.iter_columns())]
+                columns = [s if i in wanted else None for i, s in enumerate(part.iter_columns())]
                 raw = None if fresh else (part.width, wanted, part.select(part.columns[i] for i in wanted))
                 prepared = preparer.prepare(numbers[start:start + size], columns, raw=raw)
                 _write_frame(out, _SLICE, pickle.dumps(prepared, protocol=pickle.HIGHEST_PROTOCOL))

@@ -86,6 +86,12 @@ class Prepared:
         return cells
 
 
+def _cells(columns: Sequence, index: int, n: int) -> Sequence[Any]:
+    """Column ``index`` as a list (``None`` cells when the file has no such column)."""
+    column = columns[index] if index < len(columns) else None
+    return [None] * n if column is None else columnar._values(column)
+
+
 def _row_values(plan, i: int) -> dict[str, Any]:
     """One row's parsed non-empty values in plan order, as :func:`columnar.convert_batch` builds them."""
     values: dict[str, Any] = {}
@@ -132,23 +138,32 @@ class Preparer:
                 raw: Any = None) -> Prepared:
         """The slice's record-path rows and its candidates' insert data (see :class:`Prepared`).
 
-        ``raw``: the cells in a compact form for :attr:`Prepared.raw` (default: ``columns`` themselves).
+        ``columns``: lists, or polars Series (parsed in polars without a round trip through Python lists; made
+        lists only where cells are read one by one). ``raw``: the cells in a compact form for
+        :attr:`Prepared.raw` (default: ``columns`` themselves).
         """
         conv = self.converter
         n = len(row_numbers)
         parsed = columnar.parse_columns(conv, columns, n)
-        plan = [(col.field, vals, columns[index] if index < len(columns) and columns[index] is not None
-                 else [None] * n) for (index, col, _p), vals in zip(conv.plan, parsed)]
+        plan = [(col.field, vals, _cells(columns, index, n) if col.field == "application_no" else None)
+                for (index, col, _p), vals in zip(conv.plan, parsed)]
         by_name = {name: vals for name, vals, _raw in plan}
         failed = self._failed(plan, by_name, n)
-        synthetic = columns[conv.synthetic_index] if conv.synthetic_index is not None and \
+        synthetic = _cells(columns, conv.synthetic_index, n) if conv.synthetic_index is not None and \
             conv.synthetic_index < len(columns) else None
+        listed: list = []  # every column as a list, made on the first row that needs all its cells
+
+        def row_cells(i: int) -> list:
+            if not listed:
+                listed.extend(None if c is None else columnar._values(c) for c in columns)
+            return [None if c is None else c[i] for c in listed]
+
         leftover: dict[int, tuple] = {}
         keys: list[str | None] = [None] * n
         apps, pnos = by_name["application_no"], by_name.get("patent_number")
         for i in range(n):
             if failed[i]:
-                record, errors = conv.convert([None if c is None else c[i] for c in columns], row_numbers[i])
+                record, errors = conv.convert(row_cells(i), row_numbers[i])
                 leftover[i] = (record, errors)
                 keys[i] = record.application_no if record is not None else None
                 continue
@@ -173,15 +188,17 @@ class Preparer:
         cand = [i for i in range(n) if i not in leftover]
         pubs = by_name.get("publication_no")
         if self._seen is not None:
-            raw = self._maybe_stored(columns, leftover, cand, keys, pubs)
-        prepared = Prepared(list(row_numbers), raw if raw is not None else list(columns), leftover, cand,
+            raw = self._maybe_stored(row_cells, leftover, cand, keys, pubs)
+        elif raw is None:
+            raw = [None if c is None else columnar._values(c) for c in columns]
+        prepared = Prepared(list(row_numbers), raw, leftover, cand,
                             [keys[i] for i in cand],  # type: ignore[misc]
                             [None if pubs is None or pubs[i] is _SKIP else pubs[i] for i in cand])
         if cand:
             self._columns(prepared, plan, by_name, synthetic)
         return prepared
 
-    def _maybe_stored(self, columns, leftover: dict, cand: list[int], keys: list, pubs: list | None) -> dict:
+    def _maybe_stored(self, row_cells, leftover: dict, cand: list[int], keys: list, pubs: list | None) -> dict:
         """``{row index: cells}`` of the candidates whose number or placeholder an earlier slice stored; then
         remember this slice's numbers (as ``service`` stores them: the number, else ``PUB:`` + publication)."""
         seen = self._seen
@@ -189,7 +206,7 @@ class Preparer:
         raw = {}
         for i in cand:
             if keys[i] in seen or (pubs is not None and pubs[i] is not _SKIP and PLACEHOLDER + pubs[i] in seen):
-                raw[i] = [None if c is None else c[i] for c in columns]
+                raw[i] = row_cells(i)
         seen.update(keys[i] for i in cand)
         for record, _errors in leftover.values():
             if record is not None:

@@ -93,3 +93,9 @@ def test_joined_json_lists_equal_json_dumps(value):
     text = bulk._plain_list(value)
     assert text is None or text == json.dumps(value, ensure_ascii=False)
     assert bulk._json_column([value]) == [json.dumps(value, ensure_ascii=False)]
+
+
+@pytest.mark.parametrize("column", [[[]] * 3, [None] * 3, [{"a": 1}, {"a": True}], [1, True, 1.0], [["x"], ["x"]]])
+def test_json_column_equals_json_dumps_per_value(column):
+    expected = [None if x is None else json.dumps(x, ensure_ascii=False) for x in column]
+    assert bulk._json_column(column) == expected

@@ -209,6 +209,9 @@ def reserve_ids(conn: Connection, table: Table, count: int) -> list[int]:
 
 def _json_column(values: list) -> list:
     """JSON text per value; a value repeated over rows (``[]``, the same code list) is serialised once."""
+    if values and len(set(map(id, values))) == 1:  # one object on every row (a default, or all None)
+        first = values[0]
+        return [None if first is None else _json_text(first)] * len(values)
     cache: dict[Any, str] = {}
     out = []
     for x in values:

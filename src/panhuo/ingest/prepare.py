@@ -118,6 +118,9 @@ class Preparer:
         self._events: dict[str, list | None] = {}  # legal-event text -> events (None: does not parse)
         self._keys: dict[str, str] = {}  # raw name -> party key
         self._kind_cells: dict[str | None, tuple] = {}
+        # one object per distinct name / inventor key: a pickle sends a repeated object once, and SQLite's
+        # binding encodes it to UTF-8 once (cleared when large, like the key cache)
+        self._shared: dict[str, str] = {}
         self._seen: set[str] | None = None  # see track_numbers
 
     def track_numbers(self) -> None:
@@ -144,6 +147,8 @@ class Preparer:
         """
         conv = self.converter
         n = len(row_numbers)
+        if len(self._shared) > 1_000_000:
+            self._shared.clear()
         parsed = columnar.parse_columns(conv, columns, n)
         plan = [(col.field, vals, _cells(columns, index, n) if col.field == "application_no" else None)
                 for (index, col, _p), vals in zip(conv.plan, parsed)]
@@ -345,13 +350,15 @@ class Preparer:
         for role, names in found:
             n = len(names)
             roles.extend([role] * n)
-            raws.extend(names)
+            shared = self._shared
+            raws.extend([shared.get(raw) or shared.setdefault(raw, raw) for raw in names])
             positions.extend(range(n))
             count += n
             if role == "inventor":
                 kinds_out.extend([None] * n)
                 if owner:
-                    keys.extend([f"{cached.get(raw) or key_of(raw)}@{owner_key}" for raw in names])
+                    keys.extend([shared.setdefault(k, k) for k in
+                                 [f"{cached.get(raw) or key_of(raw)}@{owner_key}" for raw in names]])
                 else:
                     keys.extend([cached.get(raw) or key_of(raw) for raw in names])
                 continue
@@ -408,6 +415,21 @@ _BASE_BIT = BIT["application_no_raw"]
 _FROM_JSON = {name: bulk._json_text({"from": name}) for name in DATE_EVENTS}
 
 
+def _iso_column(values: list) -> list:
+    """ISO text of each date, one string per distinct date."""
+    texts: dict[date, str] = {}
+    out = []
+    for x in values:
+        if x.__class__ is date:
+            text = texts.get(x)
+            if text is None:
+                text = texts[x] = x.isoformat()
+            out.append(text)
+        else:
+            out.append(x)
+    return out
+
+
 def _iso(day: Any) -> Any:
     return day.isoformat() if day.__class__ is date else day
 
@@ -422,7 +444,7 @@ def _storage_form(cols: dict[str, list]) -> tuple[dict[str, list], frozenset[str
         elif kind == "any":
             if any(x.__class__ is datetime for x in values):
                 continue  # left to the writer (time zones)
-            cols[name] = [_iso(x) for x in values]
+            cols[name] = _iso_column(values)
         ready.append(name)
     return cols, frozenset(ready)
 
@@ -471,9 +493,10 @@ def _finish_columns(cols: dict, fast: list[int], by_name: dict) -> None:
         else:
             cols[name] = [default if x is None else x for x in cols[name]]
     pubs = by_name.get("publication_no")
-    cols["country"] = [key[:2] if key[:2].isalpha() else
+    countries: dict[str, str] = {}
+    cols["country"] = [countries.setdefault(c, c) for c in [key[:2] if key[:2].isalpha() else
                        str((pubs[i] if pubs is not None and pubs[i] is not _SKIP else None) or "CN")[:2]
-                       for key, i in zip(cols["application_no"], fast)]
+                       for key, i in zip(cols["application_no"], fast)]]
     for column in bulk.PATENTS.columns:
         if column.name not in cols and column.name not in LOADER_COLUMNS:
             cols[column.name] = [None] * m

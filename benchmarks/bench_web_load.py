@@ -137,9 +137,9 @@ end
 
 
 def _wrk(base: str, paths: list[str], cookies: httpx.Cookies, seconds: float, rate: float | None = None) -> dict:
-    """Run wrk with USERS connections over the paths, as fast as they go (2 threads) or at a fixed offered
-    ``rate`` (req/s, 1 thread); latencies in ms."""
-    threads = 1 if rate else 2
+    """Run wrk (2 threads) with USERS connections over the paths, as fast as they go or at a fixed offered
+    ``rate`` (req/s, split over the threads); latencies in ms."""
+    threads = 2
     pacing = WRK_RATE % (1000.0 * threads / rate) if rate else ""
     script = WORK / "web-load.lua"
     script.write_text(WRK_SCRIPT % (", ".join(f'"{p}"' for p in paths), pacing))

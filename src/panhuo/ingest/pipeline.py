@@ -6,8 +6,8 @@ the GIL most of the time, so threads do not overlap them; for a CSV of at least 
 half runs in one child process — a fresh interpreter (``python -c``), not a fork of a process that holds a database
 connection and polars' thread pool, and not ``multiprocessing`` (which re-runs the caller's main script) — that
 prepares the next slice while the loader writes this one (the pipe blocks it one slice ahead); every
-:class:`~panhuo.ingest.prepare.Prepared` slice crosses the pipe as a pickle of plain values. Smaller files, Excel sheets and any file when
-``PANHUO_INGEST_PROCESS=0`` is set are prepared in the calling process, with the same code.
+:class:`~panhuo.ingest.prepare.Prepared` slice crosses the pipe as a pickle of plain values. Smaller files, Excel
+sheets and any file when ``PANHUO_INGEST_PROCESS=0`` is set are prepared in the calling process, same code.
 """
 
 from __future__ import annotations
@@ -54,20 +54,28 @@ def prepared_slices(table: readers.Table, preparer: Preparer, *, fresh: bool = F
     if in_process is None:
         in_process = not use_process(table)
     if in_process:
-        for numbers, columns in fastpath.slices(table.batches(wanted=preparer.wanted_columns()), size):
-            yield preparer.prepare(numbers, columns)
-        return
-    yield from _from_worker(table, preparer.converter, size, fresh)
+        yield from _here(table, preparer, size)
+    else:
+        yield from _from_worker(table, preparer, size, fresh)
 
 
-def _from_worker(table: readers.Table, converter: RowConverter, size: int, fresh: bool) -> Iterator[Prepared]:
+def _here(table: readers.Table, preparer: Preparer, size: int) -> Iterator[Prepared]:
+    for numbers, columns in fastpath.slices(table.batches(wanted=preparer.wanted_columns()), size):
+        yield preparer.prepare(numbers, columns)
+
+
+def _from_worker(table: readers.Table, preparer: Preparer, size: int, fresh: bool) -> Iterator[Prepared]:
     spec = dataclasses.replace(table, _frames=None)  # the reader itself does not cross; the child reopens the file
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}  # import panhuo as we do
-    worker = subprocess.Popen([sys.executable, "-c", "from panhuo.ingest.pipeline import work; work()"],
-                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+    try:
+        worker = subprocess.Popen([sys.executable, "-c", "from panhuo.ingest.pipeline import work; work()"],
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+    except OSError:  # no interpreter to start (an embedded Python): prepare here
+        yield from _here(table, preparer, size)
+        return
     try:
         with contextlib.suppress(BrokenPipeError):  # a child that died at start is reported below
-            worker.stdin.write(pickle.dumps((spec, converter.file, size, fresh), protocol=pickle.HIGHEST_PROTOCOL))
+            worker.stdin.write(pickle.dumps((spec, preparer.converter.file, size, fresh), protocol=pickle.HIGHEST_PROTOCOL))
             worker.stdin.close()
         while True:
             tag, payload = _read_frame(worker)

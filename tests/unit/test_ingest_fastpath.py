@@ -107,3 +107,12 @@ def test_indexes_kept_while_loading_are_patents_indexes():
     load_all_models()
     names = {index.name for index in bulk.PATENTS.indexes if not index.unique}
     assert bulk.KEPT_WHILE_LOADING < names  # a renamed index must not silently become "dropped"
+
+
+def test_sqlite_column_of_one_timestamp_is_formatted_like_each_value():
+    from datetime import date, datetime
+
+    now = datetime(2026, 11, 21, 9, 30, 1, 5)
+    assert bulk._sqlite_column([now] * 3, "any") == ["2026-11-21 09:30:01.000005"] * 3
+    mixed = [now, None, date(2021, 2, 3)]
+    assert bulk._sqlite_column(mixed, "any") == ["2026-11-21 09:30:01.000005", None, "2021-02-03"]

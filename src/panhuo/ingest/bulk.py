@@ -76,6 +76,8 @@ def _sqlite_column(values: list, kind: str) -> list:
         return [None if x is None else _json_text(x) for x in values]
     if kind == "plain":
         return values
+    if values and len(set(map(id, values))) == 1:  # one object on every row (the load's timestamp)
+        return [_sqlite_value(values[0], False)] * len(values)
     out = []
     seen: dict[Any, Any] = {}
     for x in values:

@@ -43,6 +43,9 @@ class TimestampMixin:
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
+    # 16 KiB pages for a new database (a no-op on an existing one): shallower B-trees for million-row tables,
+    # ~9 % faster bulk loads measured at 300k rows (docs/ingest.md). Must precede WAL, which fixes the page size.
+    cursor.execute("PRAGMA page_size=16384")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")

@@ -8,15 +8,15 @@ valid application number nor, for exports without one (CNKI crawls), a valid pub
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from datetime import date
 from functools import lru_cache
-from collections.abc import Callable, Sequence
 from typing import Any
 
 from panhuo.ingest import values as v
-from panhuo.ingest.mapping import Column, HeaderMap
+from panhuo.ingest.mapping import HeaderMap
 from panhuo.ingest.records import EventRecord, PartyRecord, PatentRecord, RowError
-from panhuo.patents import numbers
+from panhuo.patents import legal, numbers, parties
 
 APPLICANT_KINDS = {"高校": "university", "大专院校": "university", "大学": "university", "院校": "university",
                    "科研机构": "institute", "科研单位": "institute", "研究所": "institute", "医院": "hospital",
@@ -28,28 +28,9 @@ _REGION = re.compile(r"\((\d{2,6})\)|（(\d{2,6})）|^(\d{2,6})$")
 _URL_PUB = re.compile(r"(?:filename=|/patent/)([A-Za-z]{2}\d+[A-Za-z]?\d?)")
 
 
-def _parties_module():
-    try:
-        from panhuo.patents import parties
-    except ImportError:  # the parties module lands separately; names are split on separators until then
-        return None
-    return parties
-
-
-def _legal_module():
-    try:
-        from panhuo.patents import legal
-    except ImportError:
-        return None
-    return legal
-
-
 def split_names(raw: object) -> list[str]:
-    """Names in a cell, via :func:`panhuo.patents.parties.split_names` when available."""
-    parties = _parties_module()
-    if parties is not None:
-        return [n for n in parties.split_names(v.clean_text(raw) or "") if n]
-    return v.split_multi(raw)
+    """Names in a cell (:func:`panhuo.patents.parties.split_names`)."""
+    return [n for n in parties.split_names(v.clean_text(raw) or "") if n]
 
 
 def _application_number(raw: object) -> str:
@@ -293,9 +274,6 @@ def _type_from_numbers(application_no: str, publication_no: str | None):
 
 @lru_cache(maxsize=4096)
 def _normalise_status(raw: str) -> str:
-    legal = _legal_module()
-    if legal is None:
-        return "unknown"
     return str(legal.normalise_legal_status(raw))
 
 
@@ -323,8 +301,7 @@ def _parties(values: dict) -> list[PartyRecord]:
 def _events(values: dict, errors: list[RowError], file: str, row: int) -> list[EventRecord]:
     events: list[EventRecord] = []
     text = values.get("legal_events")
-    legal = _legal_module()
-    if text and legal is not None:
+    if text:
         try:
             events.extend(legal.parse_cn_legal_events(text))
         except ValueError as exc:

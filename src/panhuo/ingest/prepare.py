@@ -24,12 +24,14 @@ from panhuo.ingest.provenance import BIT
 from panhuo.ingest.rows import (
     APPLICANT_KINDS,
     DATE_EVENTS,
+    PartyKeys,
     RowConverter,
     _applicant_kinds,
     _field_kind,
     _jsonable,
     _normalise_status,
     _set_nested,
+    put_value,
 )
 from panhuo.patents import numbers
 
@@ -98,11 +100,7 @@ def _row_values(plan, i: int) -> dict[str, Any]:
     for name, vals, raw in plan:
         value = vals[i]
         if value is not _SKIP:
-            values[name] = value
-            if name == "legal_status":
-                values["legal_status_raw"] = value
-            elif name == "application_no":
-                values["application_no_raw"] = v.clean_text(raw[i])
+            put_value(values, name, value, raw, i)
     return values
 
 
@@ -110,13 +108,12 @@ class Preparer:
     """Prepares the slices of one file (one :class:`RowConverter`); keeps parse caches across slices."""
 
     def __init__(self, converter: RowConverter):
-        from panhuo.patents import legal, parties
+        from panhuo.patents import legal
 
         self.converter = converter
         self.legal = legal
-        self.parties = parties
         self._events: dict[str, list | None] = {}  # legal-event text -> events (None: does not parse)
-        self._keys: dict[str, str] = {}  # raw name -> party key
+        self._keys = PartyKeys()
         self._kind_cells: dict[str | None, tuple] = {}
         # one object per distinct name / inventor key: a pickle sends a repeated object once, and SQLite's
         # binding encodes it to UTF-8 once (cleared when large, like the key cache)
@@ -245,14 +242,6 @@ class Preparer:
         self._events[text] = events
         return events
 
-    def _key(self, raw: str) -> str:
-        key = self._keys.get(raw)
-        if key is None:
-            if len(self._keys) > 500_000:
-                self._keys.clear()
-            key = self._keys[raw] = self.parties.party_key(raw)
-        return key
-
     # -- the candidates' insert data ------------------------------------------------------------------
     def _columns(self, out: Prepared, plan, by_name: dict, synthetic) -> None:
         fast = out.cand
@@ -343,8 +332,8 @@ class Preparer:
             return 0
         kinds = self._kinds(values.get("applicant_kind"))
         single = kinds[0] if len(kinds) == 1 and kinds[0] else None
-        cached, key_of = self._keys, self._key
-        owner_key = (cached.get(owner) or key_of(owner)) if owner else ""
+        key_of = self._keys
+        owner_key = key_of[owner] if owner else ""
         roles, raws, positions, keys, kinds_out = columns
         count = 0
         for role, names in found:
@@ -358,11 +347,11 @@ class Preparer:
                 kinds_out.extend([None] * n)
                 if owner:
                     keys.extend([shared.setdefault(k, k) for k in
-                                 [f"{cached.get(raw) or key_of(raw)}@{owner_key}" for raw in names]])
+                                 [f"{key_of[raw]}@{owner_key}" for raw in names]])
                 else:
-                    keys.extend([cached.get(raw) or key_of(raw) for raw in names])
+                    keys.extend([key_of[raw] for raw in names])
                 continue
-            keys.extend([cached.get(raw) or key_of(raw) for raw in names])
+            keys.extend([key_of[raw] for raw in names])
             if role == "applicant":
                 row_kinds = [kinds[p] if p < len(kinds) else None for p in range(n)]
                 if row_kinds[0] is None:

@@ -28,6 +28,29 @@ _REGION = re.compile(r"\((\d{2,6})\)|（(\d{2,6})）|^(\d{2,6})$")
 _URL_PUB = re.compile(r"(?:filename=|/patent/)([A-Za-z]{2}\d+[A-Za-z]?\d?)")
 
 
+class PartyKeys(dict):
+    """Raw name → :func:`panhuo.patents.parties.party_key`, memoised (names repeat across rows) and bounded:
+    ``keys[raw]`` computes a key once."""
+
+    LIMIT = 500_000
+
+    def __missing__(self, raw: str) -> str:
+        if len(self) > self.LIMIT:
+            self.clear()
+        key = self[raw] = parties.party_key(raw)
+        return key
+
+
+def put_value(values: dict[str, Any], name: str, value: Any, raw_column: Sequence[Any] | None, i: int) -> None:
+    """Store row ``i``'s parsed cell in its values, with the raw forms kept beside it (status, application no.;
+    ``raw_column`` is only read for the application number)."""
+    values[name] = value
+    if name == "legal_status":
+        values["legal_status_raw"] = value
+    elif name == "application_no":
+        values["application_no_raw"] = v.clean_text(raw_column[i])
+
+
 def split_names(raw: object) -> list[str]:
     """Names in a cell (:func:`panhuo.patents.parties.split_names`)."""
     return [n for n in parties.split_names(v.clean_text(raw) or "") if n]

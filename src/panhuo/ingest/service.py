@@ -24,6 +24,7 @@ from panhuo.ingest import bulk, merge
 from panhuo.ingest.models import ImportJob, RecordSource
 from panhuo.ingest.provenance import fields_of, mask_of
 from panhuo.ingest.records import PartyRecord, PatentRecord, RowError
+from panhuo.ingest.rows import PartyKeys
 from panhuo.patents.models import FieldProvenance
 
 PLACEHOLDER = "PUB:"
@@ -109,7 +110,7 @@ class Upserter:
         from panhuo.patents import parties
 
         self.parties = parties
-        self._keys: dict[str, str] = {}  # raw name -> party_key (names repeat across rows)
+        self._keys = PartyKeys()
 
     @property
     def conn(self) -> Connection:
@@ -233,12 +234,7 @@ class Upserter:
 
     # -- parties, organisations, events, sources ---------------------------------------------------------
     def _key(self, raw: str) -> str:
-        key = self._keys.get(raw)
-        if key is None:
-            if len(self._keys) > 500_000:
-                self._keys.clear()
-            key = self._keys[raw] = self.parties.party_key(raw)
-        return key
+        return self._keys[raw]
 
     def _party_key(self, record: PatentRecord, party: PartyRecord) -> str:
         key = self._key(party.raw_name)

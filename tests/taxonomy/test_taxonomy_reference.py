@@ -88,11 +88,14 @@ def test_classify_json_lines_end_to_end_keeps_good_lines_after_a_bad_one(cat, re
     assert trained.exit_code == 0, trained.output
     metrics = json.loads(trained.stdout)["test_metrics"]
     assert metrics["@3"]["accuracy"] > 0.5  # far above chance over ~460 subclasses
-    lines = '{"id":"a","text":"一种锂离子电池正极材料及其制备方法"}\nnot json\n{"id":"b","text":"一种中药组合物"}\n'
+    lines = ('{"id":"a","text":"一种锂离子电池正极材料及其制备方法"}\nnot json\n{"id":"c","text":3}\n'
+             '{"id":"b","text":"一种中药组合物"}\n')
     out = runner.invoke(app, ["-w", str(tmp_path), "classify", "--json"], input=lines)
     records = [json.loads(line) for line in out.stdout.splitlines()]
-    assert out.exit_code == 0 and [r.get("id") for r in records] == ["a", None, "b"]
-    assert records[0]["ipc"][0][0] == "H01M" and records[1]["line"] == 2
+    assert out.exit_code == 0 and [r.get("id") for r in records] == ["a", None, "c", "b"]
+    assert records[0]["ipc"][0][0] == "H01M" and records[1]["line"] == 2 and "not valid JSON" in records[1]["error"]
+    assert records[2] == {"id": "c", "line": 3, "error": '"text" must be a string (got 3)'}
+    records = records[:2] + records[3:]
     assert {"A61K", "A61P"} & {c for c, _ in records[2]["ipc"][:3]} and records[0]["wipo"] and records[0]["industries"]
 
 

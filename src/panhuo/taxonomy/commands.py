@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -14,6 +13,7 @@ from panhuo.clitools import console, emit, err_console, fail, state
 from panhuo.taxonomy import coverage as coverage_rules
 from panhuo.taxonomy import datasets
 from panhuo.taxonomy import ipc as ipc_rules
+from panhuo.taxonomy import requests
 from panhuo.taxonomy import service as taxonomy_service
 
 data_app = typer.Typer(help="Reference data sets and official tables.", no_args_is_help=True)
@@ -165,11 +165,12 @@ def coverage(ctx: typer.Context, json_out: JsonOpt = False) -> None:
 def classify(
     ctx: typer.Context,
     text: Annotated[str | None, typer.Argument(help="Text to classify (else JSON Lines on stdin).")] = None,
-    top: Annotated[int, typer.Option(help="Results per list.")] = 5,
+    top: Annotated[int, typer.Option(help="Results per list.", min=1, max=50)] = 5,
     json_out: JsonOpt = False,
 ) -> None:
     """Free text → ranked IPC subclasses, WIPO fields and GB/T 4754 industries. With --json, reads
-    {"id","text"} lines on stdin and writes {"id","ipc","wipo","industries"} lines.
+    {"id","text"} lines on stdin and writes {"id","ipc","wipo","industries"} lines; a bad line gives
+    {"id","line","error"} in its place and the other lines are still classified.
 
     Example: echo '{"id":"d1","text":"锂离子电池正极材料"}' | panhuo classify --json
     """
@@ -183,18 +184,20 @@ def classify(
         result = taxonomy_service.classify_text(text, top, model=model, cat=cat)
         emit(result) if json_out else [typer.echo(f"{k}: {v}") for k, v in result.items()]
         return
+    rejected = 0
     for number, line in enumerate(sys.stdin, start=1):
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
-            if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-                raise TypeError('expected {"id", "text"} with a string text')
-        except (ValueError, TypeError) as exc:  # a bad line is reported in place; the others are still classified
-            emit({"line": number, "error": str(exc)})
+            request_id, request_text = requests.parse_request(line)
+        except requests.RequestError as exc:  # a bad line is reported in place; the others are still classified
+            rejected += 1
+            emit({"id": exc.id, "line": number, "error": str(exc)})
             continue
-        result = taxonomy_service.classify_text(record["text"], top, model=model, cat=cat)
-        emit({"id": record.get("id"), **result})
+        result = taxonomy_service.classify_text(request_text, top, model=model, cat=cat)
+        emit({"id": request_id, **result})
+    if rejected:
+        err_console.print(f"{rejected} line(s) not classified: see their \"error\" records", markup=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -32,6 +32,16 @@ def test_build_override_rebuild_show_and_query(db_url, tmp_path):
     assert shown["overrides"][0]["reason"] == "动力电池"
     found = runner.invoke(app_(), base + ["library", "query", "--industry", "38", "--region", "37", "--json"])
     assert [json.loads(line)["patent_id"] for line in found.stdout.splitlines()] == [pid]
+    dense = runner.invoke(app_(), base + ["library", "query", "--not-ip-dense", "--json"])
+    assert dense.exit_code == 0 and [json.loads(line)["patent_id"] for line in dense.stdout.splitlines()] == [pid]
+    withdrawn = runner.invoke(app_(), base + ["library", "withdraw", str(shown["overrides"][0]["id"]), "--json"])
+    assert withdrawn.exit_code == 0 and json.loads(withdrawn.stdout)["active"] is False
+    shown = json.loads(runner.invoke(app_(), base + ["library", "show", str(pid), "--json"]).stdout)
+    assert "gbt4754" not in shown["assignments"] and shown["overrides"][0]["active"] is False
+    missing = runner.invoke(app_(), base + ["library", "withdraw", "999999"])
+    assert missing.exit_code == 1 and "no override with id 999999" in missing.output
+    wrong = runner.invoke(app_(), base + ["library", "query", "--disposition", "keep"])
+    assert wrong.exit_code == 1 and "unknown disposition" in wrong.output
     refused = runner.invoke(app_(), base + ["library", "override", str(pid), "--scheme", "nope", "--code", "1",
                                             "--reviewer", "王审"])
     assert refused.exit_code == 1 and "unknown scheme" in refused.output

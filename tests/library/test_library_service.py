@@ -146,3 +146,30 @@ def test_grade_and_disposition_filters_use_the_latest_valuation(session, catalog
     assert [i["patent_id"] for i in library_service.query(session, grade="A")["items"]] == [patents[0].id]
     assert library_service.query(session, grade="B")["total"] == 0
     assert [i["patent_id"] for i in library_service.query(session, disposition="开放许可")["items"]] == [patents[1].id]
+
+
+def test_grade_and_disposition_filters_refuse_values_no_evaluation_carries(session, catalog, clusters, patents):
+    from datetime import date
+
+    from panhuo.valuation.models import Evaluation
+
+    with pytest.raises(library_service.LibraryError, match="run `panhuo evaluate`"):
+        library_service.query(session, grade="二级")
+    session.add(Evaluation(patent_id=patents[0].id, run_id="r1", scenario="分级管理", tree_id="t", tree_version="1",
+                           tree_digest="d", rules_version="1", as_of=date(2026, 11, 1), input_hash="h", composite=0.5,
+                           confidence=1.0, scores={}, grade="二级", disposition="转化运用", rule_id="x",
+                           explanation={}))
+    session.flush()
+    with pytest.raises(library_service.LibraryError, match="grades in use: 二级"):
+        library_service.query(session, grade="A")
+    with pytest.raises(library_service.LibraryError, match="unknown disposition 'keep'"):
+        library_service.query(session, disposition="keep")
+    library_service.build(session, catalog=catalog, clusters=clusters, patent_ids=[p.id for p in patents])
+    found = library_service.query(session, grade="二级", disposition="转化运用", industry="38", ip_dense=True)
+    assert [i["patent_id"] for i in found["items"]] == [patents[0].id]
+
+
+def test_shown_cluster_assignments_carry_the_cluster_name(session, catalog, clusters, patents):
+    library_service.build(session, catalog=catalog, clusters=clusters, patent_ids=[patents[0].id])
+    shown = library_service.assignments(session, patents[0].id, catalog=catalog, clusters=clusters)
+    assert {c["code"]: c["name"] for c in shown["cluster"]} == {"zj-battery": "电池"}

@@ -57,7 +57,7 @@ def show(ctx: typer.Context, patent_id: Annotated[int, typer.Argument(help="Pate
     st = state(ctx)
     cat = taxonomy_service.catalog(data_dir=st.settings.data, workspace=st.settings.workspace)
     with st.session() as session:
-        result = library_service.assignments(session, patent_id, catalog=cat)
+        result = library_service.assignments(session, patent_id, catalog=cat, clusters=_clusters(st))
         history = [{"id": o.id, "scheme": o.scheme, "code": o.code, "action": o.action, "reviewer": o.reviewer,
                     "reason": o.reason, "at": o.created_at, "active": o.active}
                    for o in library_service.overrides(session, patent_id=patent_id)]
@@ -80,21 +80,24 @@ def query(
     cluster: Annotated[str | None, typer.Option(help="Cluster id, e.g. zj-415x-ict.")] = None,
     sei: Annotated[str | None, typer.Option(help="战略性新兴产业 category 1–9.")] = None,
     wipo: Annotated[str | None, typer.Option(help="WIPO field 1–35.")] = None,
+    ip_dense: Annotated[bool | None, typer.Option("--ip-dense/--not-ip-dense",
+                                                  help="Only 专利密集型 patents (or only the others).")] = None,
     region: Annotated[str | None, typer.Option(help="Owner region, GB/T 2260 prefix, e.g. 33.")] = None,
-    grade: Annotated[str | None, typer.Option(help="Latest valuation grade.")] = None,
-    disposition: Annotated[str | None, typer.Option(help="Latest disposition.")] = None,
+    grade: Annotated[str | None, typer.Option(help="Latest valuation grade: 一级…五级 or 待定.")] = None,
+    disposition: Annotated[str | None, typer.Option(
+        help="Latest disposition: 技术保护, 转化运用, 开放许可 or 终止维持.")] = None,
     limit: Annotated[int, typer.Option(help="Rows per page.")] = 50,
     offset: Annotated[int, typer.Option(help="Rows to skip.")] = 0,
     json_out: JsonOpt = False,
 ) -> None:
     """Patents of the library matching every filter.
 
-    Example: panhuo library query --cluster zj-415x-ict --region 33 --json
+    Example: panhuo library query --cluster zj-415x-ict --region 33 --grade 二级 --json
     """
     with state(ctx).session() as session:
         try:
             result = library_service.query(session, industry=industry, cluster=cluster, sei=sei, wipo=wipo,
-                                           region=region, grade=grade, disposition=disposition, limit=limit,
+                                           ip_dense=ip_dense, region=region, grade=grade, disposition=disposition, limit=limit,
                                            offset=offset)
         except library_service.LibraryError as exc:
             fail(str(exc))
@@ -136,6 +139,28 @@ def override(
         result = {"id": row.id, "patent_id": patent_id, "scheme": scheme, "code": row.code, "action": row.action,
                   "reviewer": row.reviewer, "reason": row.reason}
     emit(result) if json_out else typer.echo(f"override #{result['id']} recorded")
+
+
+@library_app.command("withdraw")
+def withdraw(ctx: typer.Context, override_id: Annotated[int, typer.Argument(help="Override id (see library show).")],
+             json_out: JsonOpt = False) -> None:
+    """Withdraw a reviewer override (kept for the record, inactive) and rebuild that patent, so its computed
+    values come back.
+
+    Example: panhuo library withdraw 3
+    """
+    st = state(ctx)
+    cat = taxonomy_service.catalog(data_dir=st.settings.data, workspace=st.settings.workspace)
+    clusters = _clusters(st)
+    with st.session() as session:
+        row = library_service.withdraw_override(session, override_id=override_id)
+        if row is None:
+            fail(f"no override with id {override_id}")
+        library_service.build(session, catalog=cat, clusters=clusters, patent_ids=[row.patent_id])
+        result = {"id": row.id, "patent_id": row.patent_id, "scheme": row.scheme, "code": row.code,
+                  "action": row.action, "active": row.active}
+    emit(result) if json_out else typer.echo(f"override #{override_id} withdrawn; patent {result['patent_id']} "
+                                             f"rebuilt")
 
 
 @library_app.command("clusters")

@@ -116,14 +116,25 @@ def overrides(db_session: Session, *, patent_id: int | None = None) -> list[Libr
     return list(db_session.scalars(stmt))
 
 
-def assignments(db_session: Session, patent_id: int, *, catalog: Catalog | None = None) -> dict[str, list[dict]]:
-    """``{scheme: [{code, name, weight, source}]}`` of one patent, best first (empty when not built)."""
+def assignments(db_session: Session, patent_id: int, *, catalog: Catalog | None = None,
+                clusters: list[cluster_rules.Cluster] | None = None) -> dict[str, list[dict]]:
+    """``{scheme: [{code, name, weight, source}]}`` of one patent, best first (empty when not built).
+
+    Cluster names come from ``clusters`` (default: the shipped cluster files)."""
     catalog = catalog or get_catalog()
     stmt = (select(PatentIndustry).where(PatentIndustry.patent_id == patent_id)
             .order_by(PatentIndustry.scheme, PatentIndustry.weight.desc()))
     out: dict[str, list[dict]] = {}
+    cluster_names: dict[str, str] | None = None
     for row in db_session.scalars(stmt):
-        out.setdefault(row.scheme, []).append({"code": row.code, "name": _name(catalog, row.scheme, row.code),
+        if row.scheme == "cluster":
+            if cluster_names is None:
+                cluster_names = {c.id: c.name for c in (cluster_rules.load_clusters() if clusters is None
+                                                        else clusters)}
+            name = cluster_names.get(row.code)
+        else:
+            name = _name(catalog, row.scheme, row.code)
+        out.setdefault(row.scheme, []).append({"code": row.code, "name": name,
                                                "weight": round(row.weight, 4), "source": row.source})
     return out
 
@@ -174,7 +185,9 @@ def query(db_session: Session, *, industry: str | None = None, cluster: str | No
 
     ``industry`` matches a GB/T 4754 code at any level (``38`` finds 3841); ``cluster`` needs a fit of at
     least ``clusters.MEMBER_FIT``; ``region`` is a GB/T 2260 prefix of the owner's region code (``33``
-    = 浙江); ``grade``/``disposition`` come from the latest valuation when that feature is present.
+    = 浙江); ``grade`` (一级…五级, 待定) and ``disposition`` (技术保护 / 转化运用 / 开放许可 / 终止维持) come
+    from each patent's latest valuation, in SQL (no id list, so any library size).  Raises
+    :class:`LibraryError` for a disposition outside the vocabulary or a grade no evaluation carries.
     """
     stmt = select(Patent.id)
     if industry:
@@ -200,12 +213,27 @@ def query(db_session: Session, *, industry: str | None = None, cluster: str | No
     return {"total": total, "limit": limit, "offset": offset, "items": items}
 
 
-def _valuation_filter(db_session: Session, *, grade: str | None, disposition: str | None) -> list[int]:
-    from panhuo.valuation import service as valuation_service  # here: valuation reads the library's SEI flags
+def _valuation_filter(db_session: Session, *, grade: str | None, disposition: str | None):
+    """A subquery of the patents whose latest evaluation (any scenario) has the grade/disposition; a value no
+    evaluation carries is refused with the values in use (a typo would otherwise read as "no patents")."""
+    from panhuo.valuation.decisions import DISPOSITIONS  # here: valuation reads the library's SEI flags
+    from panhuo.valuation.models import Evaluation
 
-    latest = valuation_service.latest(db_session=db_session)
-    return [pid for pid, e in latest.items()
-            if (not grade or e.grade == grade) and (not disposition or e.disposition == disposition)]
+    if disposition and disposition not in DISPOSITIONS:
+        raise LibraryError(f"unknown disposition '{disposition}' (one of {', '.join(DISPOSITIONS)})")
+    if grade:
+        in_use = sorted(g for g in db_session.scalars(select(Evaluation.grade).distinct()) if g)
+        if not in_use:
+            raise LibraryError("no patent is evaluated yet: run `panhuo evaluate` before filtering by grade")
+        if grade not in in_use:
+            raise LibraryError(f"no evaluation has grade '{grade}' (grades in use: {', '.join(in_use)})")
+    newest = select(func.max(Evaluation.id)).group_by(Evaluation.patent_id)
+    stmt = select(Evaluation.patent_id).where(Evaluation.id.in_(newest))
+    if grade:
+        stmt = stmt.where(Evaluation.grade == grade)
+    if disposition:
+        stmt = stmt.where(Evaluation.disposition == disposition)
+    return stmt
 
 
 def by_cluster(db_session: Session, *, region: str | None = None,

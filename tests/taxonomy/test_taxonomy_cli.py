@@ -44,3 +44,26 @@ def test_data_add_then_map_uses_the_official_table(tmp_path):
 def test_classify_without_a_model_says_how_to_train(tmp_path):
     result = runner.invoke(app, ["-w", str(tmp_path), "classify", "锂电池"])
     assert result.exit_code == 1 and "panhuo taxonomy train" in result.output
+
+
+def test_status_counts_rows_of_csv_and_workbook_sets(tmp_path):
+    import openpyxl
+
+    data = tmp_path / "data"
+    (data / "gbt4754-2017").mkdir(parents=True)
+    (data / "gbt4754-2017" / "gbt4754_2017.csv").write_text("code,level,name\nC,1,制造业\n38,2,电气机械和器材制造业\n",
+                                                            encoding="utf-8")
+    (data / "gbt4754-2017" / "SOURCES.md").write_text("# x\n- Source: hand-built test file\n", encoding="utf-8")
+    (data / "fraunhofer-nace-ipc-concordance").mkdir()
+    book = openpyxl.Workbook()
+    for row in (["NACE", "H01", "A61"], [27, 0.9, 0.0], [21, 0.1, 1.0], [26, 0.0, 0.0]):
+        book.active.append(row)
+    book.save(data / "fraunhofer-nace-ipc-concordance" / "nace_ipc.xlsx")
+    status = runner.invoke(app, ["-w", str(tmp_path), "--data", str(data), "data", "status", "--json"])
+    rows = {r["set"]: r for r in map(json.loads, status.stdout.splitlines())}
+    assert status.exit_code == 0
+    assert (rows["gbt4754-2017"]["rows"], rows["gbt4754-2017"]["source"]) == (2, "hand-built test file")
+    assert rows["fraunhofer-nace-ipc-concordance"]["rows"] == 3
+    assert rows["ipc-zh-2026"] == rows["ipc-zh-2026"] | {"present": False, "rows": None}
+    plain = runner.invoke(app, ["-w", str(tmp_path), "--data", str(data), "data", "status"])
+    assert "missing sets: ipc-zh-2026" in " ".join(plain.stdout.split()) and "features degrade" in plain.stdout

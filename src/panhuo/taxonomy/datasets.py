@@ -13,6 +13,8 @@ import re
 from datetime import UTC, datetime
 from pathlib import Path
 
+import polars as pl
+
 from panhuo.taxonomy import importers
 from panhuo.taxonomy.concordance import ConcordanceRow
 
@@ -33,10 +35,16 @@ def official_dir(workspace: Path) -> Path:
 
 
 def _count_rows(path: Path) -> int | None:
+    """Data rows of a set's main file (CSV/TSV lines less the header; the first sheet of a workbook)."""
     if path.suffix in (".csv", ".tsv"):
         with path.open("rb") as fh:
             lines = sum(1 for _ in fh)
         return lines - (1 if path.suffix == ".csv" else 0)
+    if path.suffix == ".xlsx":
+        try:
+            return pl.read_excel(path).height
+        except Exception:  # noqa: BLE001 - an unreadable workbook shows no count; `status` must not fail
+            return None
     return None
 
 

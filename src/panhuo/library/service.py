@@ -180,7 +180,8 @@ def _has(scheme: str, code: str, *, prefix: bool = False, min_weight: float = 0.
 
 def query(db_session: Session, *, industry: str | None = None, cluster: str | None = None, sei: str | None = None,
           wipo: str | None = None, ip_dense: bool | None = None, region: str | None = None,
-          grade: str | None = None, disposition: str | None = None, limit: int = 50, offset: int = 0) -> dict:
+          grade: str | None = None, disposition: str | None = None, limit: int = 50, offset: int = 0,
+          institution_ids: Iterable[int] | None = None) -> dict:
     """Patents of the library matching every given filter: ``{"total", "items": [...]}``.
 
     ``industry`` matches a GB/T 4754 code at any level (``38`` finds 3841); ``cluster`` needs a fit of at
@@ -188,8 +189,11 @@ def query(db_session: Session, *, industry: str | None = None, cluster: str | No
     = 浙江); ``grade`` (一级…五级, 待定) and ``disposition`` (技术保护 / 转化运用 / 开放许可 / 终止维持) come
     from each patent's latest valuation, in SQL (no id list, so any library size).  Raises
     :class:`LibraryError` for a disposition outside the vocabulary or a grade no evaluation carries.
+    ``institution_ids`` (when given) keeps the patents of those institutions (a web user's scope).
     """
     stmt = select(Patent.id)
+    if institution_ids is not None:
+        stmt = stmt.where(Patent.institution_id.in_(list(institution_ids) or [-1]))
     if industry:
         stmt = stmt.where(Patent.id.in_(_has("gbt4754", industry, prefix=True)))
     if cluster:
@@ -238,9 +242,10 @@ def _valuation_filter(db_session: Session, *, grade: str | None, disposition: st
 
 def by_cluster(db_session: Session, *, region: str | None = None,
                clusters: list[cluster_rules.Cluster] | None = None, top: int = 10,
-               owner_region: str | None = None) -> list[dict]:
+               owner_region: str | None = None, institution_ids: Iterable[int] | None = None) -> list[dict]:
     """A region's library view: each cluster (of sets for that region) with its patent count and best fits;
-    ``owner_region`` (GB/T 2260 prefix) keeps only patents whose owner is in that region."""
+    ``owner_region`` (GB/T 2260 prefix) keeps only patents whose owner is in that region,
+    ``institution_ids`` (when given) only those of these institutions."""
     clusters = cluster_rules.load_clusters() if clusters is None else clusters
     if region:
         clusters = [c for c in clusters if c.region.startswith(region.rstrip("0") or region)
@@ -251,6 +256,8 @@ def by_cluster(db_session: Session, *, region: str | None = None,
                  PatentIndustry.weight >= cluster_rules.MEMBER_FIT]
         if owner_region:
             where.append(Patent.region_code.startswith(owner_region.rstrip("0") or owner_region))
+        if institution_ids is not None:
+            where.append(Patent.institution_id.in_(list(institution_ids) or [-1]))
         base = select(PatentIndustry.id).join(Patent, Patent.id == PatentIndustry.patent_id).where(*where)
         count = db_session.scalar(select(func.count()).select_from(base.subquery()))
         best = db_session.execute(select(PatentIndustry.patent_id, PatentIndustry.weight, Patent.title)
@@ -260,6 +267,11 @@ def by_cluster(db_session: Session, *, region: str | None = None,
                     "maintained_by": c.maintained_by, "patents": count,
                     "top": [{"patent_id": pid, "fit": round(w, 3), "title": t} for pid, w, t in best]})
     return out
+
+
+def built_patents(db_session: Session) -> int:
+    """How many patents have library assignments (0 until `panhuo library build` has run)."""
+    return db_session.scalar(select(func.count(func.distinct(PatentIndustry.patent_id)))) or 0
 
 
 def clusters_dir(workspace: Path) -> Path:

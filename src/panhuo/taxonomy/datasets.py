@@ -76,6 +76,11 @@ def status(data_dir: Path, workspace: Path) -> list[dict]:
     return out
 
 
+def missing_sets(data_dir: Path) -> list[str]:
+    """The known reference sets whose main file is absent (cheap: one stat per set, for pages and notes)."""
+    return [name for name, (_, main_file) in KNOWN_SETS.items() if not (data_dir / name / main_file).exists()]
+
+
 def add(directory: Path, workspace: Path) -> list[dict]:
     """Import every official table found in ``directory`` into the workspace; one record per file."""
     if not directory.is_dir():

@@ -106,6 +106,7 @@ def _routers(app: FastAPI) -> None:
     from panhuo.accounts import views as accounts_views
     from panhuo.demands import views as demands_views
     from panhuo.inventory import views as inventory_views
+    from panhuo.library import views as library_views
     from panhuo.licensing import views as licensing_views
     from panhuo.web import api as web_api
     from panhuo.web import views as web_views
@@ -120,6 +121,8 @@ def _routers(app: FastAPI) -> None:
     app.include_router(demands_views.api, prefix="/api/v1")
     app.include_router(licensing_views.router)
     app.include_router(licensing_views.api, prefix="/api/v1")
+    app.include_router(library_views.router)
+    app.include_router(library_views.api, prefix="/api/v1")
 
 
 def _wants_json(request: Request) -> bool:

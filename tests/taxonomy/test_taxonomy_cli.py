@@ -67,3 +67,10 @@ def test_status_counts_rows_of_csv_and_workbook_sets(tmp_path):
     assert rows["ipc-zh-2026"] == rows["ipc-zh-2026"] | {"present": False, "rows": None}
     plain = runner.invoke(app, ["-w", str(tmp_path), "--data", str(data), "data", "status"])
     assert "missing sets: ipc-zh-2026" in " ".join(plain.stdout.split()) and "features degrade" in plain.stdout
+
+
+def test_without_the_ipc_sets_a_code_has_no_children_listed(tmp_path):
+    empty = tmp_path / "no-data"
+    empty.mkdir()
+    shown = runner.invoke(app, ["-w", str(tmp_path), "--data", str(empty), "taxonomy", "ipc", "H01M", "--json"])
+    assert shown.exit_code == 0 and json.loads(shown.stdout)["children"] == []

@@ -102,3 +102,24 @@ def test_classify_json_lines_end_to_end_keeps_good_lines_after_a_bad_one(cat, re
 @pytest.mark.parametrize("industry, ipc", [("3841", "H01M"), ("3921", "H04L"), ("27", "A61K")])
 def test_industries_lead_back_to_their_ipc_subclasses(cat, industry, ipc):
     assert ipc in [r["ipc"] for r in service.ipc_for_industries([industry], top=5, cat=cat)]
+
+
+@pytest.mark.parametrize(
+    "code, first, contains, count_at_least",
+    [("H", "H01", "H10", 6), ("H01", "H01B", "H01M", 10), ("H01M", "H01M2/00", "H01M10/00", 5),
+     ("H01M 10/00", "H01M10/02", "H01M10/0525", 50), ("G06V", "G06V10/00", "G06V40/00", 4)],
+)
+def test_children_in_scheme_order(require_data, code, first, contains, count_at_least):
+    require_data("ipc-zh-2026"), require_data("ipc-en-wipo")
+    children = reference.ipc_children(code)
+    assert children[0] == first and contains in children and len(children) >= count_at_least
+    assert reference.ipc_children("H01M10/0525") == [] and reference.ipc_children("not a code") == []
+
+
+def test_cli_lists_children_and_marks_those_that_left_the_scheme(cat, tmp_path):
+    shown = CliRunner().invoke(app, ["-w", str(tmp_path), "taxonomy", "ipc", "H01M", "--children", "3"])
+    assert shown.exit_code == 0 and "children (" in shown.stdout and "… " in shown.stdout
+    assert "H01M2/00" in shown.stdout and "[not in IPC 2026.01]" in shown.stdout  # moved to H01M50 in 2021
+    info = json.loads(CliRunner().invoke(app, ["-w", str(tmp_path), "taxonomy", "ipc", "H01M10/00", "--json"]).stdout)
+    kids = {c["code"]: c for c in info["children"]}
+    assert "锂离子电池" in kids["H01M10/0525"]["title_zh"] and kids["H01M10/0525"]["current"] is True

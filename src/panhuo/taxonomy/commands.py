@@ -75,8 +75,10 @@ def data_add(ctx: typer.Context, directory: Annotated[Path, typer.Argument(help=
 
 @taxonomy_app.command("ipc")
 def ipc_show(ctx: typer.Context, code: Annotated[str, typer.Argument(help="IPC symbol in any spelling.")],
+             children: Annotated[int, typer.Option("--children", help="Children listed (all with --json).",
+                                                   min=0)] = 20,
              json_out: JsonOpt = False) -> None:
-    """Normalise an IPC symbol and show its titles at every level (and an edition move, if any).
+    """Normalise an IPC symbol and show its titles at every level, its children (and an edition move, if any).
 
     Example: panhuo taxonomy ipc "H01M 10/0525"
     """
@@ -90,6 +92,13 @@ def ipc_show(ctx: typer.Context, code: Annotated[str, typer.Argument(help="IPC s
     typer.echo(f"{info['display']}  ({info['level']}; compact {info['code']}; WIPO {info['wipo14']})")
     for node in info["hierarchy"]:
         typer.echo(f"  {node['code']:<14} {node['title_zh'] or '—'} | {(node['title_en'] or '—')[:80]}")
+    if info["children"]:
+        typer.echo(f"  children ({len(info['children'])}):")
+        for node in info["children"][:children]:
+            old = "  [not in IPC 2026.01]" if node["current"] is False else ""
+            typer.echo(f"    {node['code']:<12} {(node['title_zh'] or node['title_en'] or '—')[:80]}{old}")
+        if len(info["children"]) > children:
+            typer.echo(f"    … {len(info['children']) - children} more (--children N)")
     if info["moved"]:
         typer.echo(f"  moved in IPC {info['moved']['edition']} to {', '.join(info['moved']['to'])}")
     for note in info["notes"]:

@@ -72,6 +72,46 @@ def ipc_title(code: str, lang: str = "zh", data_dir: Path | None = None) -> str 
     return titles.get(parsed.compact)
 
 
+def _parent_of(code: str) -> str | None:
+    """Parent of a compact IPC code by its shape (subgroups hang from their main group: no dot-depth here)."""
+    if len(code) == 1:
+        return None
+    if len(code) in (3, 4):
+        return code[:len(code) - 2] if len(code) == 3 else code[:3]
+    main, _, sub = code.partition("/")
+    return code[:4] if sub == "00" else f"{main}/00"
+
+
+def _order(code: str) -> tuple:
+    main, _, sub = code.partition("/")
+    return (main[:4], int(main[4:]) if main[4:].isdigit() else 0, sub)
+
+
+@lru_cache(maxsize=4)
+def _children_index(data_dir: Path) -> dict[str, list[str]]:
+    codes: set[str] = set()
+    for loader in (ipc_titles_zh, ipc_titles_en):
+        try:
+            codes |= set(loader(data_dir))
+        except DataSetMissing:
+            pass
+    index: dict[str, list[str]] = {}
+    for code in codes:
+        parent = _parent_of(code)
+        if parent is not None:
+            index.setdefault(parent, []).append(code)
+    return {parent: sorted(kids, key=_order) for parent, kids in index.items()}
+
+
+def ipc_children(code: str, data_dir: Path | None = None) -> list[str]:
+    """The direct children of an IPC symbol in either edition's scheme, in scheme order (empty for a subgroup,
+    an unknown code or when both IPC sets are absent): H → H01…, H01M → H01M2/00…, H01M10/00 → subgroups."""
+    parsed = ipc_rules.try_parse(code)
+    if parsed is None:
+        return []
+    return list(_children_index(resolve(data_dir)).get(parsed.compact, []))
+
+
 # --- GB/T 4754-2017 -----------------------------------------------------------------------------------------
 
 @dataclass(frozen=True, slots=True)

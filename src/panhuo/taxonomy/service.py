@@ -35,7 +35,9 @@ def catalog(*, data_dir: Path | None = None, workspace: Path | None = None) -> C
 
 
 def ipc_info(code: str, *, data_dir: Path | None = None) -> dict:
-    """Parsed forms, level, titles (zh/en) of the symbol and each ancestor, and any edition move.
+    """Parsed forms, level, titles (zh/en) of the symbol and each ancestor, its direct children (``current``:
+    still in the IPC 2026.01 scheme, ``False`` for codes known only to the older English edition), and any
+    edition move.
 
     Raises :class:`panhuo.taxonomy.ipc.IpcError` for a string that is not an IPC symbol.
     """
@@ -46,9 +48,17 @@ def ipc_info(code: str, *, data_dir: Path | None = None) -> dict:
     chain = [{"code": a.compact, "level": a.level, "title_zh": reference.ipc_title(a.compact, "zh", data),
               "title_en": reference.ipc_title(a.compact, "en", data)} for a in parsed.ancestors()]
     move = editions.moved(parsed)
+    try:
+        current = reference.ipc_titles_zh(data)
+    except DataSetMissing:
+        current = {}
+    children = [{"code": c, "title_zh": reference.ipc_title(c, "zh", data),
+                 "title_en": reference.ipc_title(c, "en", data), "current": c in current if current else None}
+                for c in reference.ipc_children(parsed.compact, data)]
     return {"code": parsed.compact, "display": parsed.display, "wipo14": parsed.wipo14, "level": parsed.level,
-            "hierarchy": chain, "moved": ({"to": list(move.to), "edition": move.edition, "note": move.note}
-                                          if move else None), "notes": notes}
+            "hierarchy": chain, "children": children,
+            "moved": ({"to": list(move.to), "edition": move.edition, "note": move.note} if move else None),
+            "notes": notes}
 
 
 def industries_for_ipc(codes: list[str] | str, *, top: int = 5, cat: Catalog | None = None) -> list[dict]:

@@ -173,3 +173,37 @@ def test_shown_cluster_assignments_carry_the_cluster_name(session, catalog, clus
     library_service.build(session, catalog=catalog, clusters=clusters, patent_ids=[patents[0].id])
     shown = library_service.assignments(session, patents[0].id, catalog=catalog, clusters=clusters)
     assert {c["code"]: c["name"] for c in shown["cluster"]} == {"zj-battery": "电池"}
+
+
+def _codes(session, pid, scheme):
+    return {i["code"]: i for i in library_service.assignments(session, pid).get(scheme, [])}
+
+
+def test_an_industry_override_redoes_sei_ipdense_and_cluster_fits_and_keeps_doing_so(session, catalog, clusters,
+                                                                                       patents):
+    tcm = patents[1]  # A61K36 → 2740 中成药 (SEI 4 partial, not 专利密集型, cluster zj-tcm)
+    library_service.build(session, catalog=catalog, clusters=clusters, patent_ids=[tcm.id])
+    assert set(_codes(session, tcm.id, "sei")) == {"4"} and "ipdense" not in library_service.assignments(session, tcm.id)
+    for code, action in (("2740", "remove"), ("3841", "add")):
+        library_service.override(session, patent_id=tcm.id, scheme="gbt4754", code=code, action=action,
+                                 reviewer="王审", reason="实为电池", catalog=catalog, clusters=clusters)
+    library_service.override(session, patent_id=tcm.id, scheme="cluster", code="zj-battery", action="remove",
+                             reviewer="李", reason="不进电池集群")
+    for _ in range(2):  # now, and after a rebuild
+        sei, dense = _codes(session, tcm.id, "sei"), _codes(session, tcm.id, "ipdense")
+        assert set(sei) == {"5"} and sei["5"]["source"].endswith("(reviewer's industries)")
+        assert set(dense) == {"新装备制造业"}
+        assert "zj-tcm" not in _codes(session, tcm.id, "cluster")
+        assert "zj-battery" not in _codes(session, tcm.id, "cluster")  # the reviewer's cluster removal holds
+        library_service.build(session, catalog=catalog, clusters=clusters, patent_ids=[tcm.id])
+
+
+def test_an_official_sei_class_is_kept_when_a_reviewer_changes_the_industries(session, catalog, clusters, patents):
+    catalog.sei_ipc = Concordance([ConcordanceRow("A61K36", "4.1", 1.0, "official:cnipa-sei-ipc-2021", scheme="sei")])
+    tcm = patents[1]
+    library_service.build(session, catalog=catalog, clusters=clusters, patent_ids=[tcm.id])
+    library_service.override(session, patent_id=tcm.id, scheme="gbt4754", code="3841", action="add", reviewer="王审",
+                             catalog=catalog, clusters=clusters)
+    sei = _codes(session, tcm.id, "sei")
+    assert set(sei) == {"4"} and sei["4"]["source"] == "official:cnipa-sei-ipc-2021"
+    assert "新装备制造业" in _codes(session, tcm.id, "ipdense")

@@ -125,15 +125,20 @@ def override(
     weight: Annotated[float | None, typer.Option(help="Weight of an added code (default 1).")] = None,
     json_out: JsonOpt = False,
 ) -> None:
-    """Record a reviewer's correction; it is applied now and after every rebuild.
+    """Record a reviewer's correction; it is applied now and after every rebuild. An industry (gbt4754)
+    correction also redoes the patent's SEI class, 专利密集型 flag and cluster fits.
 
     Example: panhuo library override 42 --scheme gbt4754 --code 3841 --reviewer 王审 --reason "锂电池正极"
     """
-    with state(ctx).session() as session:
+    st = state(ctx)
+    cat = (taxonomy_service.catalog(data_dir=st.settings.data, workspace=st.settings.workspace)
+           if scheme == "gbt4754" else None)  # an industry decision also redoes SEI, 专利密集型, cluster fits
+    clusters = _clusters(st) if cat is not None else None
+    with st.session() as session:
         try:
             row = library_service.override(session, patent_id=patent_id, scheme=scheme, code=code,
                                            action="remove" if remove else "add", reviewer=reviewer, reason=reason,
-                                           weight=weight)
+                                           weight=weight, catalog=cat, clusters=clusters)
         except library_service.LibraryError as exc:
             fail(str(exc))
         result = {"id": row.id, "patent_id": patent_id, "scheme": scheme, "code": row.code, "action": row.action,

@@ -18,7 +18,9 @@ from panhuo.library import bulk
 from panhuo.library.models import SCHEMES, LibraryOverride, PatentIndustry
 from panhuo.patents.models import Patent
 from panhuo.taxonomy import clusters as cluster_rules
+from panhuo.taxonomy import ipc as ipc_rules
 from panhuo.taxonomy.catalog import SEI_TOP, Catalog, get_catalog
+from panhuo.taxonomy.concordance import Mapping
 
 CHUNK = 20_000
 
@@ -57,18 +59,72 @@ def build(db_session: Session, *, catalog: Catalog | None = None,
         if on_progress:
             on_progress(min(start + CHUNK, len(ids)), len(ids))
     applied = _apply_overrides(db_session, ids)
+    rederive(db_session, patent_ids=ids, catalog=catalog, clusters=clusters)
     db_session.flush()
     return {"patents": len(ids), "rows": written, "without_industry": unmapped, "overrides_applied": applied,
             "missing_sets": catalog.missing, "official_tables": catalog.has_official}
 
 
-def _apply_overrides(db_session: Session, ids: list[int]) -> int:
-    stmt = select(LibraryOverride).where(LibraryOverride.active.is_(True)).order_by(LibraryOverride.id)
+def _active_overrides(db_session: Session, ids: Iterable[int], schemes: tuple[str, ...] = SCHEMES) -> list[LibraryOverride]:
+    stmt = (select(LibraryOverride).where(LibraryOverride.active.is_(True), LibraryOverride.scheme.in_(schemes))
+            .order_by(LibraryOverride.id))
     wanted = set(ids)  # overrides are few: read them all, keep those of the rebuilt patents, oldest first
-    overrides = [o for o in db_session.scalars(stmt) if o.patent_id in wanted]
+    return [o for o in db_session.scalars(stmt) if o.patent_id in wanted]
+
+
+def _apply_overrides(db_session: Session, ids: list[int]) -> int:
+    overrides = _active_overrides(db_session, ids)
     for o in overrides:
         _apply_one(db_session, o)
     return len(overrides)
+
+
+def rederive(db_session: Session, *, patent_ids: Iterable[int], catalog: Catalog,
+             clusters: list[cluster_rules.Cluster]) -> list[int]:
+    """Recompute what follows from the industries — SEI (unless it came from an official table), 专利密集型
+    and cluster fits — for the patents among ``patent_ids`` whose industries a reviewer changed, from their
+    industries after the overrides; then re-apply those patents' overrides of these schemes.  Returns the
+    patents redone."""
+    pids = sorted({o.patent_id for o in _active_overrides(db_session, patent_ids, ("gbt4754",))})
+    for pid in pids:
+        _rederive_one(db_session, pid, catalog, clusters)
+    for o in _active_overrides(db_session, pids, DERIVED_SCHEMES):
+        _apply_one(db_session, o)
+    return pids
+
+
+DERIVED_SCHEMES = ("sei", "ipdense", "cluster")
+REDERIVED = " (reviewer's industries)"
+
+
+def _rederive_one(db_session: Session, pid: int, catalog: Catalog, clusters: list[cluster_rules.Cluster]) -> None:
+    rows = db_session.execute(select(PatentIndustry.code, PatentIndustry.weight).where(
+        PatentIndustry.patent_id == pid, PatentIndustry.scheme == "gbt4754")).all()
+    total = sum(w for _, w in rows) or 1.0
+    industries = [Mapping(code, w / total, "", "") for code, w in rows]
+    patent = db_session.get(Patent, pid)
+    codes = [c.compact for raw in ([patent.ipc_main] if patent.ipc_main else []) + list(patent.ipc_all or [])
+             if (c := ipc_rules.try_parse(raw)) is not None]
+    current = db_session.execute(select(PatentIndustry.scheme, PatentIndustry.source).where(
+        PatentIndustry.patent_id == pid, PatentIndustry.scheme.in_(DERIVED_SCHEMES))).all()
+    official_sei = any(scheme == "sei" and source.startswith("official:") for scheme, source in current)
+    schemes = [s for s in DERIVED_SCHEMES if not (s == "sei" and official_sei)]
+    db_session.execute(delete(PatentIndustry).where(PatentIndustry.patent_id == pid,
+                                                    PatentIndustry.scheme.in_(schemes)))
+    new: list[tuple[str, str, float, str]] = []
+    if "sei" in schemes:
+        new += [("sei", m.target, m.weight, m.source) for m in catalog.sei_for([], industries)]
+    new += [("ipdense", m.target, m.weight, m.source) for m in catalog.ip_dense_for(industries)]
+    new += [("cluster", cid, fit, "derived:cluster-fit") for cid, fit in cluster_rules.fits(
+        clusters, industries=[(m.target, m.weight) for m in industries], ipc_codes=codes, text=patent.title or "")
+        if fit >= bulk.MIN_FIT]
+    ranks: dict[str, int] = {}
+    for scheme, code, weight, source in sorted(new, key=lambda r: (r[0], -r[2])):
+        ranks[scheme] = ranks.get(scheme, 0) + 1
+        if ranks[scheme] <= bulk.TOP and weight >= bulk.MIN_WEIGHT:
+            db_session.add(PatentIndustry(patent_id=pid, scheme=scheme, code=code, weight=round(weight, 6),
+                                          source=(source + REDERIVED)[:80], rank=ranks[scheme]))
+    db_session.flush()
 
 
 def _apply_one(db_session: Session, o: LibraryOverride) -> None:
@@ -81,8 +137,12 @@ def _apply_one(db_session: Session, o: LibraryOverride) -> None:
 
 
 def override(db_session: Session, *, patent_id: int, scheme: str, code: str, action: str, reviewer: str,
-             reason: str = "", weight: float | None = None) -> LibraryOverride:
-    """Record a reviewer's decision (who/when/why) and apply it now; it is re-applied after every build."""
+             reason: str = "", weight: float | None = None, catalog: Catalog | None = None,
+             clusters: list[cluster_rules.Cluster] | None = None) -> LibraryOverride:
+    """Record a reviewer's decision (who/when/why) and apply it now; it is re-applied after every build.
+
+    With ``catalog`` (and ``clusters``), an industry override also redoes the patent's SEI, 专利密集型 and
+    cluster fits now (see :func:`rederive`); otherwise that happens at the next build."""
     if scheme not in SCHEMES:
         raise LibraryError(f"unknown scheme '{scheme}' (one of {', '.join(SCHEMES)})")
     if action not in ("add", "remove"):
@@ -96,6 +156,8 @@ def override(db_session: Session, *, patent_id: int, scheme: str, code: str, act
     db_session.add(row)
     db_session.flush()
     _apply_one(db_session, row)
+    if catalog is not None and scheme == "gbt4754":
+        rederive(db_session, patent_ids=[patent_id], catalog=catalog, clusters=clusters or [])
     db_session.flush()
     return row
 

@@ -207,3 +207,26 @@ def test_an_official_sei_class_is_kept_when_a_reviewer_changes_the_industries(se
     sei = _codes(session, tcm.id, "sei")
     assert set(sei) == {"4"} and sei["4"]["source"] == "official:cnipa-sei-ipc-2021"
     assert "新装备制造业" in _codes(session, tcm.id, "ipdense")
+
+
+def test_patents_without_ipc_are_classified_from_their_text_and_say_so(session, catalog, clusters, patents):
+    seen = []
+
+    def classify(text):  # a stand-in text classifier: batteries in the text → H01M (A61K far behind)
+        seen.append(text)
+        return [("H01M", 0.9), ("A61K", 0.2)] if "电池" in text else []
+
+    bare = patents[2]
+    bare.title, bare.abstract = "一种电池壳体", "本发明公开了一种动力电池的壳体结构。"
+    session.flush()
+    result = library_service.build(session, catalog=catalog, clusters=clusters, patent_ids=[p.id for p in patents],
+                                   classify=classify)
+    assert result["classified_by_text"] == 1 and result["without_industry"] == 0
+    assert seen == ["一种电池壳体 本发明公开了一种动力电池的壳体结构。"]  # only the patent without IPC
+    assert {(c, i["source"]) for c, i in _codes(session, bare.id, "ipc").items()} == {("H01M", "text:classifier")}
+    industries = _codes(session, bare.id, "gbt4754")
+    assert set(industries) == {"3841", "38"} and all(i["source"].startswith("text:classifier+derived:")
+                                                    for i in industries.values())
+    assert _codes(session, patents[0].id, "gbt4754")["3841"]["source"] == "derived:test"  # IPC patents as before
+    unbuilt = library_service.build(session, catalog=catalog, clusters=clusters, patent_ids=[bare.id])
+    assert unbuilt["classified_by_text"] == 0 and unbuilt["without_industry"] == 1

@@ -27,22 +27,32 @@ def _clusters(st) -> list[cluster_rules.Cluster]:
 @library_app.command("build")
 def build(ctx: typer.Context, json_out: JsonOpt = False) -> None:
     """Classify every patent (WIPO field, GB/T 4754 industries, SEI, 专利密集型, cluster fits) and re-apply
-    reviewer overrides.
+    reviewer overrides. Patents without IPC are classified from their title and abstract once the text
+    classifier is trained (sources text:classifier…).
 
     Example: panhuo library build
     """
     st = state(ctx)
     cat = taxonomy_service.catalog(data_dir=st.settings.data, workspace=st.settings.workspace)
     clusters = _clusters(st)
+    try:  # patents without IPC (e.g. a CNKI export) are classified from their text when a model is trained
+        model = taxonomy_service.load_model(st.settings.workspace)
+        classify = lambda text: taxonomy_service.classify_text(text, 3, model=model, cat=cat)["ipc"]  # noqa: E731
+    except taxonomy_service.ModelMissing:
+        classify = None
     with state(ctx).session() as session, progress(disable=json_out) as bar:
         task = bar.add_task("入库", total=None)
-        result = library_service.build(session, catalog=cat, clusters=clusters,
+        result = library_service.build(session, catalog=cat, clusters=clusters, classify=classify,
                                        on_progress=lambda done, total: bar.update(task, completed=done, total=total))
     if json_out:
         emit(result)
         return
     typer.echo(f"{result['patents']} patents, {result['rows']} assignments, {result['without_industry']} without "
-               f"an industry, {result['overrides_applied']} overrides re-applied")
+               f"an industry, {result['classified_by_text']} without IPC classified from their title/abstract, "
+               f"{result['overrides_applied']} overrides re-applied")
+    if classify is None and result["without_industry"]:
+        typer.echo("note: patents without IPC get no fields until a text classifier is trained "
+                   "(`panhuo taxonomy train`); `library build` then classifies them from their title and abstract")
     for name in result["missing_sets"]:
         typer.echo(f"note: reference set '{name}' is missing: what needs it is left out (panhuo data status)")
 

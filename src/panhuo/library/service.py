@@ -37,18 +37,66 @@ def _patent_frame(db_session: Session, ids: list[int]) -> pl.DataFrame:
                         schema={"patent_id": pl.Int64, "codes": pl.List(pl.Utf8), "title": pl.Utf8})
 
 
+TextClassifier = Callable[[str], list[tuple[str, float]]]
+TEXT_SOURCE = "text:classifier"
+
+
+def _by_text(db_session: Session, frame: pl.DataFrame, classify: TextClassifier) -> tuple[pl.DataFrame, set[int]]:
+    """Patents of the frame without any usable IPC symbol get the subclasses ``classify`` finds in their title
+    and abstract (a CNKI export has no IPC column); returns the new frame and those patents' ids."""
+    distinct = {raw for codes in frame["codes"].to_list() for raw in codes}
+    valid = {raw for raw in distinct if (c := ipc_rules.try_parse(raw)) is not None and c.subclass}
+    bare = [pid for pid, codes in zip(frame["patent_id"].to_list(), frame["codes"].to_list())
+            if not any(raw in valid for raw in codes)]
+    if not bare:
+        return frame, set()
+    texts = dict(db_session.execute(select(Patent.id, Patent.abstract).where(Patent.id.in_(bare))).all())
+    titles = dict(zip(frame["patent_id"].to_list(), frame["title"].to_list()))
+    guessed: dict[int, list[str]] = {}
+    for pid in bare:
+        text = " ".join(t for t in (titles.get(pid), texts.get(pid)) if t).strip()
+        ranked = classify(text) if text else []
+        if ranked:  # the best subclass, and the next ones scoring at least half of it
+            guessed[pid] = [code for code, score in ranked[:3] if score >= 0.5 * ranked[0][1]]
+    frame = frame.with_columns(pl.Series("codes", [guessed.get(pid, codes) for pid, codes in
+                                                   zip(frame["patent_id"].to_list(), frame["codes"].to_list())],
+                                         dtype=pl.List(pl.Utf8)))
+    return frame, set(guessed)
+
+
+def _mark_text(frame: pl.DataFrame, texted: set[int]) -> pl.DataFrame:
+    """Every row of a patent classified from its text says so in its source."""
+    if not texted:
+        return frame
+    from_text = pl.col("patent_id").is_in(list(texted))
+    return frame.with_columns(
+        pl.when(from_text & (pl.col("scheme") == "ipc")).then(pl.lit(TEXT_SOURCE))
+        .when(from_text).then((pl.lit(TEXT_SOURCE + "+") + pl.col("source")).str.slice(0, 80))
+        .otherwise(pl.col("source")).alias("source"))
+
+
 def build(db_session: Session, *, catalog: Catalog | None = None,
           clusters: list[cluster_rules.Cluster] | None = None, patent_ids: Iterable[int] | None = None,
-          on_progress: Callable[[int, int], None] | None = None) -> dict:
-    """(Re)classify patents (all, or ``patent_ids``) and re-apply overrides; returns counts."""
+          on_progress: Callable[[int, int], None] | None = None, classify: TextClassifier | None = None) -> dict:
+    """(Re)classify patents (all, or ``patent_ids``) and re-apply overrides; returns counts.
+
+    ``classify`` (text → ranked IPC subclasses, e.g. the trained text classifier) classifies the patents that
+    have no usable IPC symbol from their title and abstract; their rows' sources start with
+    ``text:classifier``.  Without it they stay without fields (counted in ``without_industry``)."""
     catalog = catalog or get_catalog()
     clusters = cluster_rules.load_clusters() if clusters is None else clusters
     ids = list(patent_ids) if patent_ids is not None else list(db_session.scalars(select(Patent.id).order_by(Patent.id)))
     built_at = datetime.now(UTC)
     written = unmapped = 0
+    texted: set[int] = set()
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start:start + CHUNK]
-        frame = bulk.classify_frame(_patent_frame(db_session, chunk), catalog, clusters)
+        patents = _patent_frame(db_session, chunk)
+        chunk_texted: set[int] = set()
+        if classify is not None:
+            patents, chunk_texted = _by_text(db_session, patents, classify)
+            texted |= chunk_texted
+        frame = _mark_text(bulk.classify_frame(patents, catalog, clusters), chunk_texted)
         db_session.execute(delete(PatentIndustry).where(PatentIndustry.patent_id.in_(chunk)))
         records = frame.with_columns(pl.lit(built_at).alias("built_at")).to_dicts()
         if records:
@@ -61,7 +109,8 @@ def build(db_session: Session, *, catalog: Catalog | None = None,
     applied = _apply_overrides(db_session, ids)
     rederive(db_session, patent_ids=ids, catalog=catalog, clusters=clusters)
     db_session.flush()
-    return {"patents": len(ids), "rows": written, "without_industry": unmapped, "overrides_applied": applied,
+    return {"patents": len(ids), "rows": written, "without_industry": unmapped, "classified_by_text": len(texted),
+            "overrides_applied": applied,
             "missing_sets": catalog.missing, "official_tables": catalog.has_official}
 
 

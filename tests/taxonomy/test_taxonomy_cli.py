@@ -74,3 +74,34 @@ def test_without_the_ipc_sets_a_code_has_no_children_listed(tmp_path):
     empty.mkdir()
     shown = runner.invoke(app, ["-w", str(tmp_path), "--data", str(empty), "taxonomy", "ipc", "H01M", "--json"])
     assert shown.exit_code == 0 and json.loads(shown.stdout)["children"] == []
+
+
+IPC_ZH_2027 = ("code,level,title_zh,division_zh\nH,section,电学,\nH01,class,基本电气元件,\n"
+               "H01M,subclass,化学能转电能的方法或装置,\nH01M10/00,main_group,二次电池,\n"
+               "H01M10/0599,subgroup,新设的测试小组（2027）,\n")
+
+
+def test_data_add_registers_a_newer_ipc_edition_for_the_workspace(tmp_path):
+    folder, empty = tmp_path / "ipc-2027", tmp_path / "no-data"
+    folder.mkdir(), empty.mkdir()
+    (folder / "ipc_zh_2027.csv").write_text(IPC_ZH_2027, encoding="utf-8")
+    base = ["-w", str(tmp_path / "ws"), "--data", str(empty)]
+    before = runner.invoke(app, base + ["taxonomy", "ipc", "H01M10/0599", "--json"])
+    assert json.loads(before.stdout)["hierarchy"][0]["title_zh"] is None
+    added = runner.invoke(app, base + ["data", "add", str(folder), "--json"])
+    record = json.loads(added.stdout)
+    assert added.exit_code == 0 and (record["table"], record["edition"], record["rows"]) == ("ipc-zh-2026", "2027", 5)
+    status = {r["set"]: r for r in map(json.loads, runner.invoke(app, base + ["data", "status", "--json"]).stdout.splitlines())}
+    assert status["ipc-zh-2026"] | {"path": ""} == status["ipc-zh-2026"] | {
+        "present": True, "kind": "workspace", "edition": "2027", "rows": 5, "path": ""}
+    assert "ipc_zh_2027.csv" in status["ipc-zh-2026"]["source"] and status["gbt4754-2017"]["present"] is False
+    shown = json.loads(runner.invoke(app, base + ["taxonomy", "ipc", "H01M 10/0599", "--json"]).stdout)
+    assert [n["title_zh"] for n in shown["hierarchy"]] == ["新设的测试小组（2027）", "二次电池", "化学能转电能的方法或装置",
+                                                          "基本电气元件", "电学"]
+    assert [c["code"] for c in json.loads(runner.invoke(app, base + ["taxonomy", "ipc", "H01M10/00", "--json"])
+                                          .stdout)["children"]] == ["H01M10/0599"]
+    (folder / "ipc_zh_2027.csv").write_text(IPC_ZH_2027.replace("二次电池", "二次电池（修订）"), encoding="utf-8")
+    again = runner.invoke(app, base + ["data", "add", str(folder), "--edition", "IPC 2027.01", "--json"])
+    assert json.loads(again.stdout)["edition"] == "IPC 2027.01"
+    shown = json.loads(runner.invoke(app, base + ["taxonomy", "ipc", "H01M10/00", "--json"]).stdout)
+    assert shown["hierarchy"][0]["title_zh"] == "二次电池（修订）"

@@ -119,7 +119,7 @@ def test_children_in_scheme_order(require_data, code, first, contains, count_at_
 def test_cli_lists_children_and_marks_those_that_left_the_scheme(cat, tmp_path):
     shown = CliRunner().invoke(app, ["-w", str(tmp_path), "taxonomy", "ipc", "H01M", "--children", "3"])
     assert shown.exit_code == 0 and "children (" in shown.stdout and "… " in shown.stdout
-    assert "H01M2/00" in shown.stdout and "[not in IPC 2026.01]" in shown.stdout  # moved to H01M50 in 2021
+    assert "H01M2/00" in shown.stdout and "[older edition only]" in shown.stdout  # moved to H01M50 in 2021
     info = json.loads(CliRunner().invoke(app, ["-w", str(tmp_path), "taxonomy", "ipc", "H01M10/00", "--json"]).stdout)
     kids = {c["code"]: c for c in info["children"]}
     assert "锂离子电池" in kids["H01M10/0525"]["title_zh"] and kids["H01M10/0525"]["current"] is True

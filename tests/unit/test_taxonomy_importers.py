@@ -108,3 +108,30 @@ def test_data_add_stores_tables_in_the_workspace_and_official_rows_win(tmp_path)
     assert names["gbt4754:3841"] == "锂离子电池制造"
     status = {s["set"]: s for s in datasets.status(tmp_path / "no-data", workspace)}
     assert status["nbs-ipc-gbt4754-2018"]["kind"] == "official" and not status["ipc-zh-2026"]["present"]
+
+
+@pytest.mark.parametrize(
+    "name, first_line, expected",
+    [("ipc_zh_2027.csv", "code,level,title_zh,division_zh", "ipc-zh-2026"),
+     ("all_ipc_en_2027.tsv", "A\tHUMAN NECESSITIES", "ipc-en-wipo"),
+     ("gbt.csv", "level,men_lei,da_lei,zhong_lei,xiao_lei,code,name,remark,derived", "gbt4754-2017"),
+     ("tags.csv", "gbt4754_code,gbt4754_name,tag,tag_standard,partial_star", "gbt4754-industry-tags"),
+     ("wipo.csv", "\ufeffField_number,Sector_en,Field_en,IPC_code,Updated_on", "wipo-ipc-tech-concordance"),
+     ("titles.csv", "publication_number,title,ipc_subclasses", "cn-patent-titles-ipc"),
+     ("nbs.csv", "国民经济行业代码,国民经济行业名称,国际专利分类", None),
+     ("notes.csv", "anything else", None)],
+)
+def test_reference_set_files_are_told_apart_by_their_first_line(tmp_path, name, first_line, expected):
+    path = tmp_path / name
+    path.write_text(first_line + "\n", encoding="utf-8")
+    assert datasets.detect_reference(path) == expected
+
+
+def test_without_registered_sets_the_data_directory_is_used_as_it_is(tmp_path):
+    data = tmp_path / "data"
+    (data / "gbt4754-2017").mkdir(parents=True)
+    assert datasets.effective_data_dir(data, tmp_path / "ws") == data
+    (tmp_path / "ws" / "data" / "sets" / "ipc-zh-2026").mkdir(parents=True)
+    merged = datasets.effective_data_dir(data, tmp_path / "ws")
+    assert merged != data and {p.name for p in merged.iterdir()} == {"gbt4754-2017", "ipc-zh-2026"}
+    assert (merged / "gbt4754-2017").resolve() == (data / "gbt4754-2017").resolve()

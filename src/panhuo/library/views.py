@@ -46,7 +46,8 @@ def resources(db: Session, principal: Principal, *, workspace: Path, data_dir: P
     clusters, cluster_error = _clusters(workspace)
     regions = sorted({(c.region, c.set_id) for c in clusters})
     region = region if region is not None else (regions[0][0] if regions else "")
-    notes = {"missing_sets": datasets.missing_sets(data_dir), "cluster_error": cluster_error,
+    notes = {"missing_sets": datasets.missing_sets(datasets.effective_data_dir(data_dir, workspace)),
+             "cluster_error": cluster_error,
              "built": library_service.built_patents(db) > 0}
     view = library_service.by_cluster(db, region=region or None, clusters=clusters, top=top,
                                       owner_region=region if own and region else None, institution_ids=scope)

@@ -199,9 +199,10 @@ def _cached(data_dir: Path, workspace: Path | None, stamp: float) -> Catalog:
 
 
 def get_catalog(data_dir: Path | str | None = None, workspace: Path | str | None = None) -> Catalog:
-    """The catalog for a data directory and workspace (rebuilt when official tables change)."""
-    data = reference.resolve(data_dir)
+    """The catalog for a data directory and workspace (rebuilt when official tables or the workspace's
+    registered reference sets change); the workspace's sets replace the data directory's."""
     ws = Path(workspace).resolve() if workspace else None
-    folder = datasets.official_dir(ws) if ws else None
-    stamp = max((p.stat().st_mtime for p in folder.glob("*.csv")), default=0.0) if folder and folder.exists() else 0.0
-    return _cached(data, ws, stamp)
+    data = datasets.effective_data_dir(reference.resolve(data_dir), ws)
+    stamps = [p.stat().st_mtime for folder in ((datasets.official_dir(ws), datasets.sets_dir(ws)) if ws else ())
+              if folder.exists() for p in folder.glob("**/*") if p.suffix in (".csv", ".tsv", ".json")]
+    return _cached(data, ws, max(stamps, default=0.0))

@@ -10,9 +10,11 @@ import typer
 from rich.table import Table
 
 from panhuo.clitools import console, emit, err_console, fail, state
+from panhuo.taxonomy import catalog as catalog_rules
 from panhuo.taxonomy import coverage as coverage_rules
 from panhuo.taxonomy import datasets
 from panhuo.taxonomy import ipc as ipc_rules
+from panhuo.taxonomy import reference
 from panhuo.taxonomy import requests
 from panhuo.taxonomy import service as taxonomy_service
 
@@ -35,7 +37,8 @@ def data_status(ctx: typer.Context, json_out: JsonOpt = False) -> None:
         return
     table = Table("set", "present", "edition", "rows", "source")
     for r in rows:
-        table.add_row(r["set"], "yes" if r["present"] else "MISSING", str(r["edition"] or ""),
+        present = ("yes (workspace)" if r["kind"] == "workspace" else "yes") if r["present"] else "MISSING"
+        table.add_row(r["set"], present, str(r["edition"] or ""),
                       "" if r["rows"] is None else f"{r['rows']:,}", (r["source"] or "")[:70])
     console.print(table)
     missing = [r["set"] for r in rows if not r["present"]]
@@ -46,22 +49,30 @@ def data_status(ctx: typer.Context, json_out: JsonOpt = False) -> None:
 
 @data_app.command("add")
 def data_add(ctx: typer.Context, directory: Annotated[Path, typer.Argument(help="Folder with official files.")],
+             edition: Annotated[str | None, typer.Option(help="Edition of the reference-set files, e.g. "
+                                                                "'IPC 2027.01' (default: from the file name).")] = None,
              json_out: JsonOpt = False) -> None:
-    """Import the official tables found in a folder (NBS 2018 IPC–国民经济行业, CNIPA 2021 SEI–IPC;
-    .xlsx, .csv or .docx) into the workspace; they take precedence over derived mappings.
+    """Register the files found in a folder with the workspace: official tables (NBS 2018 IPC–国民经济行业,
+    CNIPA 2021 SEI–IPC; .xlsx, .csv or .docx) take precedence over derived mappings; reference-set files in
+    a known layout (e.g. a newer IPC edition, ipc_zh_*.csv) replace the data directory's set.
 
     Example: panhuo data add ~/Downloads/cnipa-tables
     """
     st = state(ctx)
     try:
-        records = datasets.add(directory.expanduser(), st.settings.workspace)
+        records = datasets.add(directory.expanduser(), st.settings.workspace, edition=edition)
     except FileNotFoundError as exc:
         fail(str(exc))
+    reference.clear_caches()  # a registered set replaces what this process may have loaded
+    catalog_rules.interim_rows.cache_clear()
     if not records:
-        fail(f"no .xlsx/.csv/.docx files in {directory}")
+        fail(f"no .xlsx/.csv/.tsv/.docx files in {directory}")
     for r in records:
         if json_out:
             emit(r)
+        elif r.get("kind") == "reference set":
+            typer.echo(f"{r['file']}: reference set {r['table']} ({r['edition']}), {r['rows']} rows — replaces "
+                       f"the data directory's set in this workspace")
         elif r["imported"]:
             typer.echo(f"{r['file']}: {r['table']} — {r['rows']} rows, {r['targets']} targets, "
                        f"{r['problem_count']} problems")
@@ -83,7 +94,9 @@ def ipc_show(ctx: typer.Context, code: Annotated[str, typer.Argument(help="IPC s
     Example: panhuo taxonomy ipc "H01M 10/0525"
     """
     try:
-        info = taxonomy_service.ipc_info(code, data_dir=state(ctx).settings.data)
+        st = state(ctx)
+        info = taxonomy_service.ipc_info(code, data_dir=datasets.effective_data_dir(st.settings.data,
+                                                                                    st.settings.workspace))
     except ipc_rules.IpcError as exc:
         fail(str(exc))
     if json_out:
@@ -95,7 +108,7 @@ def ipc_show(ctx: typer.Context, code: Annotated[str, typer.Argument(help="IPC s
     if info["children"]:
         typer.echo(f"  children ({len(info['children'])}):")
         for node in info["children"][:children]:
-            old = "  [not in IPC 2026.01]" if node["current"] is False else ""
+            old = "  [older edition only]" if node["current"] is False else ""
             typer.echo(f"    {node['code']:<12} {(node['title_zh'] or node['title_en'] or '—')[:80]}{old}")
         if len(info["children"]) > children:
             typer.echo(f"    … {len(info['children']) - children} more (--children N)")
@@ -139,7 +152,8 @@ def train(ctx: typer.Context, json_out: JsonOpt = False) -> None:
     st = state(ctx)
     err_console.print("training the classifier (about half a minute)…")
     try:
-        result = taxonomy_service.train(data_dir=st.settings.data, workspace=st.settings.workspace)
+        result = taxonomy_service.train(data_dir=datasets.effective_data_dir(st.settings.data, st.settings.workspace),
+                                        workspace=st.settings.workspace)
     except LookupError as exc:
         fail(str(exc))
     if json_out:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -30,8 +32,85 @@ KNOWN_SETS = {
 FIELDS = ["ipc_pattern", "target_code", "target_name", "weight", "source", "edition", "scheme"]
 
 
+# A reference-set file the user registers with `data add` (e.g. a newer IPC edition), told apart by its first
+# line; it is copied into <workspace>/data/sets/<set>/ and replaces the data directory's set for that workspace.
+REFERENCE_LAYOUTS = {
+    "ipc-zh-2026": lambda first: first.startswith("code,level,title_zh"),
+    "ipc-en-wipo": lambda first: re.match(r"^[A-H]\t\S", first) is not None,
+    "gbt4754-2017": lambda first: first.startswith("level,men_lei,da_lei,zhong_lei,xiao_lei,code,name"),
+    "gbt4754-industry-tags": lambda first: first.startswith("gbt4754_code,gbt4754_name,tag"),
+    "wipo-ipc-tech-concordance": lambda first: "Field_number" in first and "IPC_code" in first,
+    "cn-patent-titles-ipc": lambda first: first.startswith("publication_number,title,ipc_subclasses"),
+}
+
+
 def official_dir(workspace: Path) -> Path:
     return workspace / "data" / "official"
+
+
+def sets_dir(workspace: Path) -> Path:
+    """Reference sets registered in the workspace with `data add` (they replace the data directory's)."""
+    return workspace / "data" / "sets"
+
+
+def detect_reference(path: Path) -> str | None:
+    """The reference set whose layout a CSV/TSV file has (by its first line), or ``None``."""
+    try:
+        with path.open(encoding="utf-8-sig") as fh:
+            first = fh.readline()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return next((name for name, test in REFERENCE_LAYOUTS.items() if test(first)), None)
+
+
+def register_set(path: Path, name: str, workspace: Path, *, edition: str | None = None) -> dict:
+    """Copy a reference-set file into ``<workspace>/data/sets/<name>/`` under the set's file name, with a
+    SOURCES.md (origin, date) and ``set.json`` (edition, rows); returns the record shown by `data add`."""
+    folder = sets_dir(workspace) / name
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / KNOWN_SETS[name][1]
+    shutil.copyfile(path, target)
+    edition = edition or _edition_from_name(path.name) or f"{KNOWN_SETS[name][0]}, user file"
+    added = datetime.now(UTC).isoformat(timespec="seconds")
+    (folder / "SOURCES.md").write_text(f"# {name} (registered with `panhuo data add`)\n\n- Source: user file "
+                                       f"{path.resolve()}, registered {added}\n- Edition: {edition}\n",
+                                       encoding="utf-8")
+    meta = {"set": name, "edition": edition, "file": str(path.resolve()), "rows": _count_rows(target),
+            "added_at": added}
+    (folder / "set.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
+    return meta
+
+
+def _edition_from_name(filename: str) -> str | None:
+    """``ipc_zh_2027.csv`` → ``2027``; ``IPC_2027.01_zh.csv`` → ``2027.01``."""
+    match = re.search(r"(19|20)\d\d(\.\d\d)?", filename)
+    return match.group(0) if match else None
+
+
+def effective_data_dir(data_dir: Path, workspace: Path | None) -> Path:
+    """The data directory as this workspace sees it: ``data_dir`` itself, or — once sets are registered in
+    the workspace — ``<workspace>/data/merged/``, a folder of links to the workspace's sets and to the data
+    directory's other sets (so every loader reads the workspace's edition without knowing about it)."""
+    registered = sets_dir(workspace) if workspace else None
+    if registered is None or not registered.is_dir() or not any(registered.iterdir()):
+        return data_dir
+    merged = workspace / "data" / "merged"
+    merged.mkdir(parents=True, exist_ok=True)
+    names = {p.name for p in registered.iterdir() if p.is_dir()}
+    shared = {p.name for p in data_dir.iterdir() if p.is_dir()} if data_dir.is_dir() else set()
+    for name in names | shared:
+        target = (registered / name) if name in names else (data_dir / name)
+        link = merged / name
+        if link.is_symlink() and Path(os.readlink(link)) == target:
+            continue
+        temp = merged / f".{name}.{os.getpid()}"
+        temp.unlink(missing_ok=True)
+        os.symlink(target, temp, target_is_directory=True)
+        os.replace(temp, link)  # atomic: a concurrent reader sees the old or the new link, never none
+    for link in merged.iterdir():
+        if link.is_symlink() and link.name not in names | shared:
+            link.unlink(missing_ok=True)
+    return merged
 
 
 def _count_rows(path: Path) -> int | None:
@@ -59,15 +138,20 @@ def _source_line(folder: Path) -> str:
 
 
 def status(data_dir: Path, workspace: Path) -> list[dict]:
-    """One record per known reference set and per imported official table."""
+    """One record per known reference set (``kind`` "workspace" when a set registered in the workspace
+    replaces the data directory's) and per imported official table."""
     out = []
     for name, (edition, main_file) in KNOWN_SETS.items():
-        folder = data_dir / name
+        folder, kind = data_dir / name, "reference"
+        meta_path = sets_dir(workspace) / name / "set.json"
+        if meta_path.exists():
+            folder, kind = meta_path.parent, "workspace"
+            edition = json.loads(meta_path.read_text(encoding="utf-8")).get("edition") or edition
         present = (folder / main_file).exists()
         out.append({"set": name, "present": present, "edition": edition,
                     "rows": _count_rows(folder / main_file) if present else None,
                     "source": _source_line(folder) if present else "",
-                    "kind": "reference", "path": str(folder)})
+                    "kind": kind, "path": str(folder)})
     for meta_path in sorted(official_dir(workspace).glob("*.json")):
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
         out.append({"set": meta_path.stem, "present": True, "edition": meta.get("edition"),
@@ -81,15 +165,23 @@ def missing_sets(data_dir: Path) -> list[str]:
     return [name for name, (_, main_file) in KNOWN_SETS.items() if not (data_dir / name / main_file).exists()]
 
 
-def add(directory: Path, workspace: Path) -> list[dict]:
-    """Import every official table found in ``directory`` into the workspace; one record per file."""
+def add(directory: Path, workspace: Path, *, edition: str | None = None) -> list[dict]:
+    """Register the reference-set files (e.g. a newer IPC edition, by layout) and import the official tables
+    found in ``directory`` into the workspace; one record per file."""
     if not directory.is_dir():
         raise FileNotFoundError(f"{directory} is not a folder")
     target = official_dir(workspace)
     target.mkdir(parents=True, exist_ok=True)
     records = []
     for path in sorted(directory.iterdir()):
-        if path.suffix.lower() not in (".xlsx", ".xlsm", ".csv", ".docx") or path.name.startswith("~$"):
+        if path.suffix.lower() not in (".xlsx", ".xlsm", ".csv", ".tsv", ".docx") or path.name.startswith("~$"):
+            continue
+        reference = detect_reference(path) if path.suffix.lower() in (".csv", ".tsv") else None
+        if reference:
+            meta = register_set(path, reference, workspace, edition=edition)
+            records.append({"file": path.name, "imported": True, "table": reference, "kind": "reference set",
+                            "edition": meta["edition"], "rows": meta["rows"], "targets": None, "problems": [],
+                            "problem_count": 0})
             continue
         try:
             result = importers.import_file(path)

@@ -26,6 +26,13 @@ FRAUNHOFER = "fraunhofer-nace-ipc-concordance"
 TITLES = "cn-patent-titles-ipc"
 
 
+def clear_caches() -> None:
+    """Forget every set loaded in this process (after `data add` registered a new edition)."""
+    for loader in (ipc_titles_zh, ipc_titles_en, _children_index, gbt4754, industry_tags, wipo_patterns,
+                   fraunhofer_nace_by_ipc_class, nace_labels):
+        loader.cache_clear()
+
+
 def resolve(data_dir: Path | str | None) -> Path:
     return Path(data_dir).resolve() if data_dir else default_data_dir()
 

@@ -36,7 +36,7 @@ def catalog(*, data_dir: Path | None = None, workspace: Path | None = None) -> C
 
 def ipc_info(code: str, *, data_dir: Path | None = None) -> dict:
     """Parsed forms, level, titles (zh/en) of the symbol and each ancestor, its direct children (``current``:
-    still in the IPC 2026.01 scheme, ``False`` for codes known only to the older English edition), and any
+    in the current (Chinese) scheme, ``False`` for codes known only to the older English edition), and any
     edition move.
 
     Raises :class:`panhuo.taxonomy.ipc.IpcError` for a string that is not an IPC symbol.

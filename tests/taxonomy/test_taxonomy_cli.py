@@ -105,3 +105,13 @@ def test_data_add_registers_a_newer_ipc_edition_for_the_workspace(tmp_path):
     assert json.loads(again.stdout)["edition"] == "IPC 2027.01"
     shown = json.loads(runner.invoke(app, base + ["taxonomy", "ipc", "H01M10/00", "--json"]).stdout)
     assert shown["hierarchy"][0]["title_zh"] == "二次电池（修订）"
+
+
+def test_map_without_data_names_every_missing_set_it_needs(tmp_path):
+    empty = tmp_path / "no-data"
+    empty.mkdir()
+    mapped = runner.invoke(app, ["-w", str(tmp_path), "--data", str(empty), "taxonomy", "map", "H01M10/0525", "--json"])
+    result = json.loads(mapped.stdout)
+    assert mapped.exit_code == 0 and result["industries"] == [] and result["wipo"] == []
+    assert set(result["missing"]) == {"ipc-zh-2026", "ipc-en-wipo", "gbt4754-2017", "gbt4754-industry-tags",
+                                      "wipo-ipc-tech-concordance", "fraunhofer-nace-ipc-concordance"}

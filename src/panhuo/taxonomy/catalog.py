@@ -186,10 +186,8 @@ def build(data_dir: Path, workspace: Path | None) -> Catalog:
         cat.missing.append(exc.name)
     cat.gbt = Concordance(gbt_rows)
     cat.sei_ipc = Concordance([r for r in official if r.scheme == "sei"])
-    for name in (reference.IPC_ZH, reference.IPC_EN):
-        if not (data_dir / name).exists():
-            cat.missing.append(name)
-    cat.missing = sorted(set(cat.missing))
+    used = set(datasets.KNOWN_SETS) - {reference.TITLES}  # every set the catalog reads, reported even when an
+    cat.missing = sorted(set(cat.missing) | (set(datasets.missing_sets(data_dir)) & used))  # earlier one failed
     return cat
 
 

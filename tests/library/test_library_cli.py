@@ -42,6 +42,10 @@ def test_build_override_rebuild_show_and_query(db_url, tmp_path):
     assert missing.exit_code == 1 and "no override with id 999999" in missing.output
     wrong = runner.invoke(app_(), base + ["library", "query", "--disposition", "keep"])
     assert wrong.exit_code == 1 and "unknown disposition" in wrong.output
+    unknown = runner.invoke(app_(), base + ["library", "show", "999999"])
+    assert unknown.exit_code == 1 and "no patent with id 999999" in unknown.output
+    nowhere = runner.invoke(app_(), base + ["library", "clusters", "--region", "110000"])
+    assert nowhere.exit_code == 1 and "no clusters for region 110000" in nowhere.output and "330000" in nowhere.output
     refused = runner.invoke(app_(), base + ["library", "override", str(pid), "--scheme", "nope", "--code", "1",
                                             "--reviewer", "王审"])
     assert refused.exit_code == 1 and "unknown scheme" in refused.output

@@ -9,6 +9,7 @@ from rich.table import Table
 
 from panhuo.clitools import console, emit, fail, progress, state
 from panhuo.library import service as library_service
+from panhuo.patents.models import Patent
 from panhuo.taxonomy import clusters as cluster_rules
 from panhuo.taxonomy import service as taxonomy_service
 
@@ -67,6 +68,8 @@ def show(ctx: typer.Context, patent_id: Annotated[int, typer.Argument(help="Pate
     st = state(ctx)
     cat = taxonomy_service.catalog(data_dir=st.settings.data, workspace=st.settings.workspace)
     with st.session() as session:
+        if session.get(Patent, patent_id) is None:
+            fail(f"no patent with id {patent_id}")
         result = library_service.assignments(session, patent_id, catalog=cat, clusters=_clusters(st))
         history = [{"id": o.id, "scheme": o.scheme, "code": o.code, "action": o.action, "reviewer": o.reviewer,
                     "reason": o.reason, "at": o.created_at, "active": o.active}
@@ -96,8 +99,8 @@ def query(
     grade: Annotated[str | None, typer.Option(help="Latest valuation grade: 一级…五级 or 待定.")] = None,
     disposition: Annotated[str | None, typer.Option(
         help="Latest disposition: 技术保护, 转化运用, 开放许可 or 终止维持.")] = None,
-    limit: Annotated[int, typer.Option(help="Rows per page.")] = 50,
-    offset: Annotated[int, typer.Option(help="Rows to skip.")] = 0,
+    limit: Annotated[int, typer.Option(help="Rows per page.", min=1, max=100_000)] = 50,
+    offset: Annotated[int, typer.Option(help="Rows to skip.", min=0)] = 0,
     json_out: JsonOpt = False,
 ) -> None:
     """Patents of the library matching every filter.
@@ -193,6 +196,10 @@ def clusters(ctx: typer.Context,
     with st.session() as session:
         result = library_service.by_cluster(session, region=region, clusters=cluster_list, top=top,
                                             owner_region=region if own else None)
+    if not result:
+        regions = sorted({c.region for c in cluster_list})
+        fail(f"no clusters for region {region} (regions with clusters: {', '.join(regions) or 'none'}); "
+             f"add a cluster YAML file to {library_service.clusters_dir(st.settings.workspace)}")
     if json_out:
         for item in result:
             emit(item)

@@ -135,3 +135,24 @@ def test_without_registered_sets_the_data_directory_is_used_as_it_is(tmp_path):
     merged = datasets.effective_data_dir(data, tmp_path / "ws")
     assert merged != data and {p.name for p in merged.iterdir()} == {"gbt4754-2017", "ipc-zh-2026"}
     assert (merged / "gbt4754-2017").resolve() == (data / "gbt4754-2017").resolve()
+
+
+def test_a_csv_saved_in_gbk_imports_like_utf8(tmp_path):
+    path = tmp_path / "nbs-gbk.csv"
+    path.write_bytes("国民经济行业代码,国民经济行业名称,国际专利分类\n3841,锂离子电池制造,H01M10/0525、H01M4/13\n"
+                     .encode("gbk"))
+    result = importers.import_file(path)
+    assert {(r.ipc_pattern, r.target_code) for r in result.rows} == {("H01M10/0525", "3841"), ("H01M4/13", "3841")}
+    assert result.names["3841"] == "锂离子电池制造"
+
+
+def test_a_damaged_file_is_reported_by_name_and_the_others_still_import(tmp_path):
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    nbs_2018_xlsx(folder / "nbs.xlsx")
+    (folder / "broken.xlsx").write_bytes(b"not a workbook")
+    (folder / "broken.docx").write_bytes(b"not a document")
+    records = {r["file"]: r for r in datasets.add(folder, tmp_path / "ws")}
+    assert records["nbs.xlsx"]["imported"] and records["nbs.xlsx"]["rows"] == 8
+    assert not records["broken.xlsx"]["imported"] and "cannot be read as a .xlsx file" in records["broken.xlsx"]["error"]
+    assert not records["broken.docx"]["imported"] and "broken.docx" in records["broken.docx"]["error"]

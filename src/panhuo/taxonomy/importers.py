@@ -13,6 +13,7 @@ not matter.  A bad cell is reported with its row number and never drops the good
 from __future__ import annotations
 
 import csv
+import io
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -47,14 +48,29 @@ class ImportResult:
 def read_table(path: Path) -> list[list[str]]:
     """Cells of the first table in an .xlsx/.csv/.docx file, merged cells filled with their value."""
     suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(path)
-    if suffix in (".csv", ".txt"):
-        with path.open(encoding="utf-8-sig", newline="") as fh:
-            return [[c.strip() for c in row] for row in csv.reader(fh)]
-    if suffix == ".docx":
-        return _read_docx(path)
-    raise ImportErrorTable(f"{path.name}: unsupported file type {suffix} (use .xlsx, .csv or .docx)")
+    readers = {".xlsx": _read_xlsx, ".xlsm": _read_xlsx, ".csv": _read_csv, ".txt": _read_csv, ".docx": _read_docx}
+    if suffix not in readers:
+        raise ImportErrorTable(f"{path.name}: unsupported file type {suffix} (use .xlsx, .csv or .docx)")
+    try:
+        return readers[suffix](path)
+    except ImportErrorTable:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a damaged file is reported by name; the folder's other files go on
+        raise ImportErrorTable(f"{path.name}: cannot be read as a {suffix} file ({type(exc).__name__}: {exc})") from None
+
+
+def _read_csv(path: Path) -> list[list[str]]:
+    """UTF-8 (with or without BOM) or GB18030 — spreadsheets saved as CSV on Chinese Windows are GBK."""
+    raw = path.read_bytes()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise ImportErrorTable(f"{path.name}: not UTF-8 or GB18030 text")
+    return [[c.strip() for c in row] for row in csv.reader(io.StringIO(text, newline=""))]
 
 
 def _read_xlsx(path: Path) -> list[list[str]]:

@@ -152,7 +152,9 @@ def test_a_damaged_file_is_reported_by_name_and_the_others_still_import(tmp_path
     nbs_2018_xlsx(folder / "nbs.xlsx")
     (folder / "broken.xlsx").write_bytes(b"not a workbook")
     (folder / "broken.docx").write_bytes(b"not a document")
+    (folder / "参照关系表.xls").write_bytes(b"\xd0\xcf\x11\xe0 old binary workbook")
     records = {r["file"]: r for r in datasets.add(folder, tmp_path / "ws")}
+    assert not records["参照关系表.xls"]["imported"] and "save it as .xlsx" in records["参照关系表.xls"]["error"]
     assert records["nbs.xlsx"]["imported"] and records["nbs.xlsx"]["rows"] == 8
     assert not records["broken.xlsx"]["imported"] and "cannot be read as a .xlsx file" in records["broken.xlsx"]["error"]
     assert not records["broken.docx"]["imported"] and "broken.docx" in records["broken.docx"]["error"]

@@ -174,6 +174,11 @@ def add(directory: Path, workspace: Path, *, edition: str | None = None) -> list
     target.mkdir(parents=True, exist_ok=True)
     records = []
     for path in sorted(directory.iterdir()):
+        if path.suffix.lower() in (".xls", ".doc", ".et", ".wps") and not path.name.startswith("~$"):
+            records.append({"file": path.name, "imported": False,
+                            "error": f"{path.suffix} is an old binary format: open it in Excel/WPS and save it as "
+                                     f".xlsx (tables) or .docx (Word), then run data add again"})
+            continue
         if path.suffix.lower() not in (".xlsx", ".xlsm", ".csv", ".tsv", ".docx") or path.name.startswith("~$"):
             continue
         reference = detect_reference(path) if path.suffix.lower() in (".csv", ".tsv") else None

@@ -154,3 +154,11 @@ def test_api_returns_clusters_and_results_and_refuses_bad_filters(site):
     bad = api.get("/api/v1/resources?disposition=keep")
     assert bad.status_code == 400 and "unknown disposition" in bad.json()["detail"]
     assert TestClient(client.app).get("/api/v1/resources").status_code == 401
+
+
+def test_a_broken_cluster_file_is_said_on_the_page_and_the_shipped_examples_used(site, tmp_path):
+    _, client, _ = site
+    (tmp_path / "clusters" / "broken.yaml").write_text("set: x\nregion: [unclosed\n", encoding="utf-8")
+    page = client("uni-admin").get("/resources?region=330000").text
+    assert "集群文件有误" in page and "broken.yaml" in page and "not valid YAML" in page
+    assert "新一代信息技术" in page  # the shipped 415X example

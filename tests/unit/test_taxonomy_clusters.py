@@ -57,3 +57,15 @@ def test_a_workspace_file_replaces_the_shipped_set(tmp_path):
                                         encoding="utf-8")
     loaded = clusters.load_clusters(tmp_path)
     assert [c.id for c in loaded if c.set_id == "zj-415x"] == ["hz"]
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [("set: x\nregion: [unclosed\n", "not valid YAML at line 3"), ("- a\n- b\n", "expected a mapping"),
+     ("set: x\nregion: '330000'\nclusters:\n  - {id: y}\n", "needs an id and a name")],
+)
+def test_a_broken_workspace_cluster_file_is_refused_with_its_path_and_reason(tmp_path, text, message):
+    (tmp_path / "mine.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(clusters.ClusterFileError, match=message) as err:
+        clusters.load_clusters(tmp_path)
+    assert "mine.yaml" in str(err.value)

@@ -70,7 +70,14 @@ def load_clusters(extra_dir: Path | None = None) -> list[Cluster]:
             docs[doc["set"]] = (doc, entry.name)
     if extra_dir and extra_dir.is_dir():
         for path in sorted(extra_dir.glob("*.yaml")):
-            doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            try:
+                doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            except (yaml.YAMLError, UnicodeDecodeError) as exc:
+                where = getattr(exc, "problem_mark", None)
+                line = f" at line {where.line + 1}" if where is not None else ""
+                raise ClusterFileError(f"{path}: not valid YAML{line} ({getattr(exc, 'problem', None) or exc})") from None
+            if not isinstance(doc, dict):
+                raise ClusterFileError(f"{path}: expected a mapping with set, region and clusters")
             docs[doc.get("set", path.stem)] = (doc, str(path))
     return [c for doc, origin in docs.values() for c in parse_clusters(doc, origin)]
 

@@ -38,7 +38,7 @@ def build(ctx: typer.Context, json_out: JsonOpt = False) -> None:
     clusters = _clusters(st)
     try:  # patents without IPC (e.g. a CNKI export) are classified from their text when a model is trained
         model = taxonomy_service.load_model(st.settings.workspace)
-        classify = lambda text: taxonomy_service.classify_text(text, 3, model=model, cat=cat)["ipc"]  # noqa: E731
+        classify = lambda text: taxonomy_service.classify_text(text, 3, model=model, cat=cat)["ipc"]
     except taxonomy_service.ModelMissing:
         classify = None
     with state(ctx).session() as session, progress(disable=json_out) as bar:

@@ -12,10 +12,8 @@ from rich.table import Table
 from panhuo.clitools import console, emit, err_console, fail, state
 from panhuo.taxonomy import catalog as catalog_rules
 from panhuo.taxonomy import coverage as coverage_rules
-from panhuo.taxonomy import datasets
+from panhuo.taxonomy import datasets, reference, requests
 from panhuo.taxonomy import ipc as ipc_rules
-from panhuo.taxonomy import reference
-from panhuo.taxonomy import requests
 from panhuo.taxonomy import service as taxonomy_service
 
 data_app = typer.Typer(help="Reference data sets and official tables.", no_args_is_help=True)

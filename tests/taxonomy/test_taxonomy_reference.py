@@ -63,6 +63,12 @@ def test_sei_and_patent_dense_flags_come_through_the_industry_tags(cat):
     assert result["sei"] and result["sei"][0]["source"].startswith("derived:")
 
 
+def test_other_statistical_tags_come_through_the_industry_tags(cat):
+    tags = {t["tag"]: t for t in service.classify_ipc(["G06F17/30"], cat=cat)["other_tags"]}
+    assert {"highTech_mfg", "digital"} <= set(tags) and tags["digital"]["name"].startswith("数字经济")
+    assert 0 < tags["highTech_mfg"]["weight"] <= 1 and tags["digital"]["source"] == "derived:gbt4754-industry-tags"
+
+
 def test_coverage_on_the_real_titles(cat, require_data):
     require_data("cn-patent-titles-ipc")
     from panhuo.taxonomy.coverage import coverage

@@ -77,3 +77,14 @@ def test_reverse_lookup_from_an_industry_to_ipc_patterns():
     ranked = [(m.target, round(m.weight, 3)) for m in cat.ipc_for_industry("3841")]
     assert ranked == [("H01M10", 1.0), ("H01M6", 0.3), ("A47B", 0.25)]  # exact, sibling 小类, 大类 over 4 小类
     assert [m.target for m in cat.ipc_for_industry("384")] == ["H01M10", "H01M6", "A47B"]
+
+
+def test_other_tags_sum_the_weight_of_the_industries_carrying_them():
+    from panhuo.taxonomy.catalog import Catalog
+    from panhuo.taxonomy.concordance import Mapping
+    from panhuo.taxonomy.reference import IndustryTags
+
+    cat = Catalog(data_dir=None, workspace=None, tags={"3911": IndustryTags(other=["highTech_mfg", "digital"]),
+                                                       "6513": IndustryTags(other=["digital"])})
+    tags = cat.other_tags_for([Mapping("3911", 0.6, "", ""), Mapping("6513", 0.3, "", ""), Mapping("27", 0.1, "", "")])
+    assert [(m.target, m.weight) for m in tags] == [("digital", 0.9), ("highTech_mfg", 0.6)]

@@ -20,6 +20,8 @@ from panhuo.taxonomy.concordance import Concordance, ConcordanceRow, Mapping
 SEI_TOP = {"1": "新一代信息技术产业", "2": "高端装备制造产业", "3": "新材料产业", "4": "生物产业", "5": "新能源汽车产业",
            "6": "新能源产业", "7": "节能环保产业", "8": "数字创意产业", "9": "相关服务业"}
 SEI_CODE = {name: code for code, name in SEI_TOP.items()}
+OTHER_TAGS = {"highTech_mfg": "高技术产业（制造业）(2017)", "highTech_svc": "高技术产业（服务业）(2018)",
+              "digital": "数字经济及其核心产业 (2021)", "culture": "文化及相关产业 (2018)", "pension": "养老产业 (2020)"}
 
 
 def _yaml(name: str) -> dict:
@@ -81,6 +83,17 @@ class Catalog:
                 top = path.split(" > ")[0]
                 scores[top] = scores.get(top, 0.0) + m.weight
         return [Mapping(c, round(w, 6), "derived:gbt4754-ipdense-2019", "") for c, w in
+                sorted(scores.items(), key=lambda kv: -kv[1])]
+
+    def other_tags_for(self, industries: list[Mapping]) -> list[Mapping]:
+        """The other statistical classifications (高技术产业, 数字经济, 文化, 养老) the industries fall in, with the
+        share of the industry weight inside each (target = tag key, see ``OTHER_TAGS``)."""
+        scores: dict[str, float] = {}
+        for m in industries:
+            tag = self.tags.get(m.target)
+            for key in (tag.other if tag else []):
+                scores[key] = scores.get(key, 0.0) + m.weight
+        return [Mapping(k, round(w, 6), "derived:gbt4754-industry-tags", "") for k, w in
                 sorted(scores.items(), key=lambda kv: -kv[1])]
 
     def ipc_for_industry(self, code: str) -> list[Mapping]:

@@ -119,7 +119,8 @@ def ipc_show(ctx: typer.Context, code: Annotated[str, typer.Argument(help="IPC s
 @taxonomy_app.command("map")
 def ipc_map(ctx: typer.Context, codes: Annotated[str, typer.Argument(help="IPC symbols, ';'-separated.")],
             json_out: JsonOpt = False) -> None:
-    """IPC symbols → WIPO fields, GB/T 4754 industries, 战略性新兴产业, 专利密集型 (weights, sources).
+    """IPC symbols → WIPO fields, GB/T 4754 industries, 战略性新兴产业, 专利密集型, 高技术产业/数字经济 and
+    other tags (weights, sources).
 
     Example: panhuo taxonomy map "H01M10/0525; H01M4/13"
     """
@@ -132,7 +133,7 @@ def ipc_map(ctx: typer.Context, codes: Annotated[str, typer.Argument(help="IPC s
     if json_out:
         emit(result)
         return
-    for key in ("wipo", "industries", "sei", "ip_dense"):
+    for key in ("wipo", "industries", "sei", "ip_dense", "other_tags"):
         typer.echo(f"{key}:")
         for item in result[key] or [{"none": "—"}]:
             typer.echo("  " + "  ".join(str(v) for v in item.values()))

@@ -13,7 +13,7 @@ from pathlib import Path
 from panhuo.config import DataSetMissing, Settings
 from panhuo.taxonomy import classifier, editions, reference
 from panhuo.taxonomy import ipc as ipc_rules
-from panhuo.taxonomy.catalog import SEI_TOP, Catalog, get_catalog
+from panhuo.taxonomy.catalog import OTHER_TAGS, SEI_TOP, Catalog, get_catalog
 
 
 class ModelMissing(LookupError):
@@ -100,7 +100,8 @@ def wipo_fields_for_ipc(codes: list[str], *, cat: Catalog | None = None) -> list
 
 
 def classify_ipc(codes: list[str], *, cat: Catalog | None = None) -> dict:
-    """Every scheme for one patent's IPC list: wipo, industries, sei, ip_dense (with weights and sources)."""
+    """Every scheme for one patent's IPC list: wipo, industries, sei, ip_dense, other_tags (高技术产业, 数字经济,
+    文化, 养老; with weights and sources)."""
     cat = cat or catalog()
     industries = cat.industries_for(codes)
     return {"wipo": wipo_fields_for_ipc(codes, cat=cat),
@@ -109,6 +110,8 @@ def classify_ipc(codes: list[str], *, cat: Catalog | None = None) -> dict:
                      "source": m.source} for m in cat.sei_for(codes, industries)],
             "ip_dense": [{"category": m.target, "weight": round(m.weight, 4), "source": m.source}
                          for m in cat.ip_dense_for(industries)],
+            "other_tags": [{"tag": m.target, "name": OTHER_TAGS.get(m.target, m.target), "weight": round(m.weight, 4),
+                            "source": m.source} for m in cat.other_tags_for(industries)],
             "missing": cat.missing}
 
 

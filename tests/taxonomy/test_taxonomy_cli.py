@@ -115,3 +115,10 @@ def test_map_without_data_names_every_missing_set_it_needs(tmp_path):
     assert mapped.exit_code == 0 and result["industries"] == [] and result["wipo"] == []
     assert set(result["missing"]) == {"ipc-zh-2026", "ipc-en-wipo", "gbt4754-2017", "gbt4754-industry-tags",
                                       "wipo-ipc-tech-concordance", "fraunhofer-nace-ipc-concordance"}
+
+
+def test_industry_lookup_without_the_gbt4754_set_says_so(tmp_path):
+    empty = tmp_path / "no-data"
+    empty.mkdir()
+    shown = runner.invoke(app, ["-w", str(tmp_path), "--data", str(empty), "taxonomy", "industry", "3841"])
+    assert shown.exit_code == 1 and "'gbt4754-2017' is missing" in shown.output

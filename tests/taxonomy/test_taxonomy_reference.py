@@ -129,3 +129,15 @@ def test_cli_lists_children_and_marks_those_that_left_the_scheme(cat, tmp_path):
     info = json.loads(CliRunner().invoke(app, ["-w", str(tmp_path), "taxonomy", "ipc", "H01M10/00", "--json"]).stdout)
     kids = {c["code"]: c for c in info["children"]}
     assert "锂离子电池" in kids["H01M10/0525"]["title_zh"] and kids["H01M10/0525"]["current"] is True
+
+
+def test_industry_lookup_with_hierarchy_tags_and_ipc(cat, tmp_path):
+    info = service.industry_info("C3841", cat=cat)
+    assert [n["code"] for n in info["hierarchy"]] == ["3841", "384", "38", "C"] and info["name"] == "锂离子电池制造"
+    assert "锂离子" in info["remark"] and any(p.startswith("新能源汽车产业") for p in info["sei"])
+    assert info["ipc"][0]["ipc"] == "H01M" and service.industry_info("9999", cat=cat) is None
+    assert [c["code"] for c in service.industry_info("384", cat=cat)["children"]][:2] == ["3841", "3842"]
+    shown = CliRunner().invoke(app, ["-w", str(tmp_path), "taxonomy", "industry", "3841"])
+    assert shown.exit_code == 0 and "C 制造业 > 38 电气机械和器材制造业 > 384 电池制造 > 3841 锂离子电池制造" in shown.stdout
+    wrong = CliRunner().invoke(app, ["-w", str(tmp_path), "taxonomy", "industry", "9999"])
+    assert wrong.exit_code == 1 and "not a GB/T 4754-2017 code" in wrong.output

@@ -116,6 +116,37 @@ def ipc_show(ctx: typer.Context, code: Annotated[str, typer.Argument(help="IPC s
         typer.echo(f"  note: {note}")
 
 
+@taxonomy_app.command("industry")
+def industry_show(ctx: typer.Context, code: Annotated[str, typer.Argument(help="GB/T 4754-2017 code, e.g. 3841.")],
+                  json_out: JsonOpt = False) -> None:
+    """A GB/T 4754-2017 industry: name, 说明, hierarchy, children, SEI / 专利密集型 / other tags and the IPC
+    areas that map into it (where an enterprise of that industry should look).
+
+    Example: panhuo taxonomy industry 3841
+    """
+    st = state(ctx)
+    cat = taxonomy_service.catalog(data_dir=st.settings.data, workspace=st.settings.workspace)
+    if not cat.industries:
+        fail("reference set 'gbt4754-2017' is missing: industry names and 说明 are not available "
+             "(panhuo data status)")
+    info = taxonomy_service.industry_info(code, cat=cat)
+    if info is None:
+        fail(f"'{code}' is not a GB/T 4754-2017 code (门类 letter, or 2–4 digits: 38, 384, 3841)")
+    if json_out:
+        emit(info)
+        return
+    typer.echo(" > ".join(f"{n['code']} {n['name']}" for n in reversed(info["hierarchy"])))
+    if info["remark"]:
+        typer.echo(f"  说明: {info['remark']}")
+    for label, key in (("children", "children"), ("战略性新兴产业", "sei"), ("专利密集型", "ip_dense"),
+                       ("other tags", "other_tags")):
+        values = [f"{v['code']} {v['name']}" if isinstance(v, dict) else v for v in info[key]]
+        if values:
+            typer.echo(f"  {label}: " + "; ".join(values[:12]) + (" …" if len(values) > 12 else ""))
+    typer.echo("  IPC: " + ("; ".join(f"{i['ipc']} {i['weight']:.2f} [{i['source'].split(':')[0]}]"
+                                      for i in info["ipc"]) or "— (no mapping reaches it)"))
+
+
 @taxonomy_app.command("map")
 def ipc_map(ctx: typer.Context, codes: Annotated[str, typer.Argument(help="IPC symbols, ';'-separated.")],
             json_out: JsonOpt = False) -> None:

@@ -92,6 +92,33 @@ def ipc_for_industries(codes: list[str] | str, *, top: int = 10, cat: Catalog | 
     return [{"ipc": p, "weight": round(w, 4), "source": src} for p, (w, src) in ranked]
 
 
+def industry_info(code: str, *, cat: Catalog | None = None, top_ipc: int = 10) -> dict | None:
+    """A GB/T 4754-2017 code (``3841`` or ``C3841``): name, 说明, the chain up to its 门类, its children, the
+    SEI / 专利密集型 / other tags of its 小类 and the IPC areas that map into it; ``None`` for an unknown code
+    (or when ``gbt4754-2017`` is absent — see ``cat.missing``)."""
+    cat = cat or catalog()
+    code = code.strip().upper()
+    if len(code) > 1 and code[0].isalpha() and code[1:].isdigit():
+        code = code[1:]
+    node = cat.industries.get(code)
+    if node is None:
+        return None
+    chain, parent = [], node
+    while parent is not None:
+        chain.append({"code": parent.code, "name": parent.name, "level": parent.level})
+        parent = cat.industries.get(parent.parent) if parent.parent else None
+    children = [{"code": c, "name": n.name} for c, n in sorted(cat.industries.items())
+                if n.parent == code and c != code]
+    leaves = [c for c, n in cat.industries.items() if n.level == 4 and c.startswith(code)] if node.level > 1 else []
+    tags = [cat.tags[c] for c in leaves if c in cat.tags]
+    return {"code": code, "name": node.name, "level": node.level, "remark": node.remark, "hierarchy": chain,
+            "children": children,
+            "sei": sorted({path for t in tags for path, _ in t.sei}),
+            "ip_dense": sorted({path for t in tags for path in t.ip_dense}),
+            "other_tags": sorted({OTHER_TAGS.get(k, k) for t in tags for k in t.other}),
+            "ipc": ipc_for_industries([code], top=top_ipc, cat=cat)}
+
+
 def wipo_fields_for_ipc(codes: list[str], *, cat: Catalog | None = None) -> list[dict]:
     """WIPO 35 technology fields of IPC symbols: ``[{field, name, weight, source}]``."""
     cat = cat or catalog()

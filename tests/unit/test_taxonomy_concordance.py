@@ -88,3 +88,15 @@ def test_other_tags_sum_the_weight_of_the_industries_carrying_them():
                                                        "6513": IndustryTags(other=["digital"])})
     tags = cat.other_tags_for([Mapping("3911", 0.6, "", ""), Mapping("6513", 0.3, "", ""), Mapping("27", 0.1, "", "")])
     assert [(m.target, m.weight) for m in tags] == [("digital", 0.9), ("highTech_mfg", 0.6)]
+
+
+def test_with_subclass_frequencies_the_reverse_lookup_ranks_common_subclasses_first():
+    from pathlib import Path
+
+    from panhuo.taxonomy.catalog import Catalog
+
+    cat = Catalog(data_dir=Path("/nonexistent"), workspace=None, gbt=Concordance([
+        ConcordanceRow("A47B", "38", 1.0, "derived:t"), ConcordanceRow("H01M", "38", 0.7, "derived:t"),
+        ConcordanceRow("H01M", "26", 0.3, "derived:t")]), ipc_prior={"H01M": 99, "A47B": 4})
+    ranked = [(m.target, round(m.weight, 3)) for m in cat.ipc_for_industry("38")]
+    assert ranked == [("H01M", round(70 / 75, 3)), ("A47B", round(5 / 75, 3))]  # 0.7×100 vs 1.0×5, summing to 1

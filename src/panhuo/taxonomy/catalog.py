@@ -41,6 +41,7 @@ class Catalog:
     wipo_names: dict[str, str] = field(default_factory=dict)
     official_names: dict[str, str] = field(default_factory=dict)
     has_official: dict[str, bool] = field(default_factory=dict)
+    ipc_prior: dict[str, int] = field(default_factory=dict)  # subclass → patents with it (real titles set)
 
     # --- lookups ------------------------------------------------------------------------------------------
     def wipo_fields(self, codes: list[str]) -> list[Mapping]:
@@ -99,7 +100,11 @@ class Catalog:
     def ipc_for_industry(self, code: str) -> list[Mapping]:
         """The reverse direction: IPC patterns whose industries fall inside ``code`` (any GB/T 4754 level),
         best first.  A row on the code (or below it) counts its weight; a coarser row (大类 38 for 3841)
-        counts its weight spread over its 小类; a sibling 小类 in the same 中类 counts 0.3 of its weight."""
+        counts its weight spread over its 小类; a sibling 小类 in the same 中类 counts 0.3 of its weight.
+
+        With ``ipc_prior`` (subclass frequencies of real patents) the score is turned round by Bayes' rule —
+        P(IPC | industry) ∝ P(industry | IPC) × P(IPC), with add-one counts — and the weights sum to 1, so a
+        common subclass mostly in the industry (H01M for 38) outranks a rare one wholly in it."""
         scores: dict[str, list] = {}
         for _, row in self.gbt.patterns():
             target = row.target_code
@@ -113,6 +118,12 @@ class Catalog:
                 continue
             entry = scores.setdefault(row.ipc_pattern, [0.0, row.source])
             entry[0] += share
+        if self.ipc_prior:
+            for pattern, entry in scores.items():
+                entry[0] *= self.ipc_prior.get(pattern[:4], 0) + 1
+            total = sum(entry[0] for entry in scores.values()) or 1.0
+            for entry in scores.values():
+                entry[0] /= total
         return [Mapping(p, round(w, 6), src, p) for p, (w, src) in sorted(scores.items(), key=lambda kv: -kv[1][0])]
 
     def _leaves(self, code: str) -> int:
@@ -198,10 +209,24 @@ def build(data_dir: Path, workspace: Path | None) -> Catalog:
     except DataSetMissing as exc:
         cat.missing.append(exc.name)
     cat.gbt = Concordance(gbt_rows)
+    cat.ipc_prior = _subclass_counts(data_dir)
     cat.sei_ipc = Concordance([r for r in official if r.scheme == "sei"])
     used = set(datasets.KNOWN_SETS) - {reference.TITLES}  # every set the catalog reads, reported even when an
     cat.missing = sorted(set(cat.missing) | (set(datasets.missing_sets(data_dir)) & used))  # earlier one failed
     return cat
+
+
+def _subclass_counts(data_dir: Path) -> dict[str, int]:
+    """How many real patents (``cn-patent-titles-ipc``) carry each subclass; empty without the set."""
+    try:
+        df = reference.titled_patents(data_dir)
+    except DataSetMissing:
+        return {}
+    counts: dict[str, int] = {}
+    for labels in df["ipc_subclasses"].to_list():
+        for sub in set(labels or []):
+            counts[sub] = counts.get(sub, 0) + 1
+    return counts
 
 
 @lru_cache(maxsize=8)

@@ -154,6 +154,10 @@ def test_api_returns_clusters_and_results_and_refuses_bad_filters(site):
     bad = api.get("/api/v1/resources?disposition=keep")
     assert bad.status_code == 400 and "unknown disposition" in bad.json()["detail"]
     assert TestClient(client.app).get("/api/v1/resources").status_code == 401
+    pid = min(_battery_patents(engine))
+    one = api.get(f"/api/v1/resources/patents/{pid}").json()
+    assert one["assignments"]["gbt4754"][0] == {"code": "3841", "name": None, "weight": 1.0, "source": "derived:test"}
+    assert one["overrides"] == [] and api.get("/api/v1/resources/patents/999999").status_code == 404
 
 
 def test_a_broken_cluster_file_is_said_on_the_page_and_the_shipped_examples_used(site, tmp_path):
@@ -162,3 +166,56 @@ def test_a_broken_cluster_file_is_said_on_the_page_and_the_shipped_examples_used
     page = client("uni-admin").get("/resources?region=330000").text
     assert "集群文件有误" in page and "broken.yaml" in page and "not valid YAML" in page
     assert "新一代信息技术" in page  # the shipped 415X example
+
+
+def _csrf(page_html: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', page_html).group(1)
+
+
+def test_an_admin_corrects_a_patents_industry_on_its_page_and_can_withdraw_it(site):
+    engine, client, build = site
+    build()
+    owners = _owners(engine)
+    pid = min(p for p in _battery_patents(engine) if owners[p] == "示范大学")
+    admin = client("uni-admin")
+    page = admin.get(f"/resources/patents/{pid}").text
+    assert "3841" in page.split('id="assignments"')[1] and "derived:test" in page and 'id="override-form"' in page
+    posted = admin.post(f"/resources/patents/{pid}/overrides", follow_redirects=False,
+                        data={"csrf_token": _csrf(page), "scheme": "gbt4754", "code": "2740", "action": "add",
+                              "weight": "0.8", "reason": "实为中药电池"})
+    assert posted.status_code == 303
+    page = admin.get(f"/resources/patents/{pid}").text
+    history = page.split('id="overrides"')[1]
+    assert "2740" in history and "实为中药电池" in history and "示范大学 科技处" in history
+    assert "reviewer:示范大学 科技处" in page.split('id="assignments"')[1]
+    assert "derived:cluster-fit (reviewer&#39;s industries)" in page  # fits redone from the corrected industries
+    oid = re.search(r'/resources/overrides/(\d+)/withdraw', page).group(1)
+    admin.post(f"/resources/overrides/{oid}/withdraw", data={"csrf_token": _csrf(page)}, follow_redirects=False)
+    page = admin.get(f"/resources/patents/{pid}").text
+    assert "reviewer:" not in page.split('id="assignments"')[1] and "已撤回" in page.split('id="overrides"')[1]
+    data = admin.get(f"/resources/patents/{pid}").text
+    assert data.count("实为中药电池") == 1  # kept in the history
+
+
+def test_bad_corrections_are_said_and_who_may_correct_is_enforced(site):
+    engine, client, build = site
+    build()
+    owners = _owners(engine)
+    uni = min(p for p, o in owners.items() if o == "示范大学")
+    inst = min(p for p, o in owners.items() if o == "示范研究院")
+    admin = client("uni-admin")
+    page = admin.get(f"/resources/patents/{uni}").text
+    bad = admin.post(f"/resources/patents/{uni}/overrides", data={"csrf_token": _csrf(page), "scheme": "nope",
+                                                                  "code": "1", "action": "add"})
+    assert bad.status_code == 200 and "unknown scheme" in bad.text.split('id="override-error"')[1]
+    heavy = admin.post(f"/resources/patents/{uni}/overrides", data={"csrf_token": _csrf(page), "scheme": "gbt4754",
+                                                                    "code": "38", "weight": "7"})
+    assert "(0, 1]" in heavy.text
+    assert admin.get(f"/resources/patents/{inst}").status_code == 404  # another institution's patent
+    inventor = client("inventor")
+    shown = inventor.get(f"/resources/patents/{uni}")
+    assert shown.status_code == 200 and 'id="override-form"' not in shown.text
+    refused = inventor.post(f"/resources/patents/{uni}/overrides", data={"csrf_token": _csrf(shown.text),
+                                                                         "scheme": "gbt4754", "code": "38"})
+    assert refused.status_code == 403
+    assert client("enterprise").get(f"/resources/patents/{uni}").status_code == 404

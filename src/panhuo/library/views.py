@@ -1,5 +1,6 @@
 """The 转化资源库 pages: a region's clusters with their patents, filtered by industry, cluster, SEI, grade and
-disposition (``/resources``), and the same as JSON (``/api/v1/resources``).
+disposition (``/resources``); one patent's classification with sources and the reviewer's corrections
+(``/resources/patents/{id}``); the same as JSON under ``/api/v1/resources``.
 
 Only internal users see it (their institutions' patents; the operator all of them).  Missing reference sets, an
 unbuilt library and a broken cluster file are said plainly on the page instead of failing.
@@ -11,13 +12,16 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
-from panhuo.accounts.permissions import PermissionDenied, Principal, patent_scope
+from panhuo.accounts.permissions import PermissionDenied, Principal, can, patent_scope
 from panhuo.library import service as library_service
+from panhuo.library.models import SCHEMES, LibraryOverride
 from panhuo.taxonomy import clusters as cluster_rules
 from panhuo.taxonomy import datasets
-from panhuo.web.deps import ApiPrincipal, CurrentPrincipal, DbSession, render
+from panhuo.taxonomy import service as taxonomy_service
+from panhuo.web.deps import ApiPrincipal, CsrfForm, CurrentPrincipal, DbSession, Id, render
 
 router = APIRouter(include_in_schema=False)
 api = APIRouter(tags=["library"])
@@ -94,3 +98,88 @@ def resources_api(request: Request, db: DbSession, principal: ApiPrincipal, regi
     if data["error"]:
         raise HTTPException(400, data["error"])
     return data
+
+
+# ---------------------------------------------------------------- one patent's classification and overrides
+
+def _patent(db: Session, principal: Principal, patent_id: int):
+    """The patent if the principal may see its internal record, else 404 (existence does not leak)."""
+    from panhuo.inventory import access
+    from panhuo.patents.models import Patent
+
+    patent = db.get(Patent, patent_id)
+    if patent is None or not can(principal, "patent.view", access.access_for(db_session=db, patent=patent)):
+        raise HTTPException(404, "no such patent")
+    may_edit = can(principal, "patent.grade", access.access_for(db_session=db, patent=patent))
+    return patent, may_edit
+
+
+def classification(db: Session, principal: Principal, patent_id: int, *, settings) -> dict:
+    """A patent's assignments by scheme (code, name, weight, source) and its reviewer overrides."""
+    patent, may_edit = _patent(db, principal, patent_id)
+    cat = taxonomy_service.catalog(data_dir=settings.data, workspace=settings.workspace)
+    clusters, _ = _clusters(settings.workspace)
+    overrides = [{"id": o.id, "scheme": o.scheme, "code": o.code, "action": o.action, "weight": o.weight,
+                  "reviewer": o.reviewer, "reason": o.reason, "at": o.created_at.isoformat(), "active": o.active}
+                 for o in library_service.overrides(db, patent_id=patent.id)]
+    return {"patent_id": patent.id, "application_no": patent.application_no, "title": patent.title,
+            "ipc": [patent.ipc_main, *(patent.ipc_all or [])], "may_edit": may_edit,
+            "assignments": library_service.assignments(db, patent.id, catalog=cat, clusters=clusters),
+            "overrides": overrides, "missing_sets": cat.missing}
+
+
+@router.get("/resources/patents/{patent_id}")
+def classification_page(request: Request, db: DbSession, principal: CurrentPrincipal, patent_id: Id,
+                         error: str = ""):
+    """Fields, industries, SEI, 专利密集型 and cluster fits of one patent (with sources), and the reviewer's
+    corrections; institution admins may add or withdraw one."""
+    data = classification(db, principal, patent_id, settings=request.app.state.settings)
+    return render(request, "resources_patent.html", **data, schemes=SCHEMES, error=error[:300])
+
+
+@router.post("/resources/patents/{patent_id}/overrides")
+def add_override(request: Request, db: DbSession, principal: CurrentPrincipal, patent_id: Id, form: CsrfForm):
+    """Record a reviewer's correction (who = the signed-in user, when = now, why = the reason given)."""
+    patent, may_edit = _patent(db, principal, patent_id)
+    if not may_edit:
+        raise PermissionDenied("patent.grade", principal)
+    settings = request.app.state.settings
+    try:
+        weight = float(form["weight"]) if form.get("weight") else None
+        if weight is not None and not 0 < weight <= 1:
+            raise ValueError("the weight is a number in (0, 1]")
+        cat = taxonomy_service.catalog(data_dir=settings.data, workspace=settings.workspace)
+        library_service.override(db, patent_id=patent.id, scheme=str(form.get("scheme", "")),
+                                 code=str(form.get("code", ""))[:60], action=str(form.get("action", "add")),
+                                 reviewer=principal.display_name or principal.username,
+                                 reason=str(form.get("reason", ""))[:2000], weight=weight, catalog=cat,
+                                 clusters=_clusters(settings.workspace)[0])
+    except (ValueError, library_service.LibraryError) as exc:
+        db.rollback()
+        return RedirectResponse(f"/resources/patents/{patent.id}?{urlencode({'error': str(exc)})}", status_code=303)
+    db.commit()
+    return RedirectResponse(f"/resources/patents/{patent.id}", status_code=303)
+
+
+@router.post("/resources/overrides/{override_id}/withdraw")
+def withdraw_override(request: Request, db: DbSession, principal: CurrentPrincipal, override_id: Id,
+                      form: CsrfForm):
+    """Withdraw a correction (kept in the history) and recompute that patent."""
+    row = db.get(LibraryOverride, override_id)
+    if row is None:
+        raise HTTPException(404, "no such override")
+    patent, may_edit = _patent(db, principal, row.patent_id)
+    if not may_edit:
+        raise PermissionDenied("patent.grade", principal)
+    settings = request.app.state.settings
+    library_service.withdraw_override(db, override_id=row.id)
+    library_service.build(db, catalog=taxonomy_service.catalog(data_dir=settings.data, workspace=settings.workspace),
+                          clusters=_clusters(settings.workspace)[0], patent_ids=[patent.id])
+    db.commit()
+    return RedirectResponse(f"/resources/patents/{patent.id}", status_code=303)
+
+
+@api.get("/resources/patents/{patent_id}")
+def classification_api(request: Request, db: DbSession, principal: ApiPrincipal, patent_id: Id):
+    """One patent's assignments by scheme, with weights and sources, and its reviewer overrides."""
+    return classification(db, principal, patent_id, settings=request.app.state.settings)

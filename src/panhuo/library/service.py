@@ -278,9 +278,7 @@ def _name(catalog: Catalog, scheme: str, code: str) -> str | None:
         return catalog.wipo_name(code)
     if scheme == "sei":
         return SEI_TOP.get(code)
-    if scheme == "ipdense":
-        return code
-    return None
+    return None  # ipdense codes are the category names themselves; ipc/cluster names are looked up elsewhere
 
 
 def _has(scheme: str, code: str, *, prefix: bool = False, min_weight: float = 0.0):

@@ -123,7 +123,8 @@ def classification(db: Session, principal: Principal, patent_id: int, *, setting
                   "reviewer": o.reviewer, "reason": o.reason, "at": o.created_at.isoformat(), "active": o.active}
                  for o in library_service.overrides(db, patent_id=patent.id)]
     return {"patent_id": patent.id, "application_no": patent.application_no, "title": patent.title,
-            "ipc": [patent.ipc_main, *(patent.ipc_all or [])], "may_edit": may_edit,
+            "ipc": list(dict.fromkeys(c for c in [patent.ipc_main, *(patent.ipc_all or [])] if c)),
+            "may_edit": may_edit,
             "assignments": library_service.assignments(db, patent.id, catalog=cat, clusters=clusters),
             "overrides": overrides, "missing_sets": cat.missing}
 

@@ -158,3 +158,46 @@ def test_a_damaged_file_is_reported_by_name_and_the_others_still_import(tmp_path
     assert records["nbs.xlsx"]["imported"] and records["nbs.xlsx"]["rows"] == 8
     assert not records["broken.xlsx"]["imported"] and "cannot be read as a .xlsx file" in records["broken.xlsx"]["error"]
     assert not records["broken.docx"]["imported"] and "broken.docx" in records["broken.docx"]["error"]
+
+
+def test_a_concordance_in_panhuos_row_format_is_pluggable(tmp_path):
+    path = tmp_path / "浙江 补充 表.csv"
+    path.write_text(
+        "ipc_pattern,target_code,weight,source,edition,scheme,target_name\n"
+        "G06Q*,6513,0.7,derived:zj-team,2024,,应用软件开发\n"
+        "G06Q*,6450,0.3,derived:zj-team,2024,gbt4754,\n"
+        "H01M10/0525,3841,,,,,锂离子电池制造\n"
+        "G06V,6,1,official:my-wipo,2024,wipo,\n"
+        "G16H,5.1,1,official:x,,sei,\n"
+        "ZZ99,3841,1,official:x,,,\n"
+        "H01M,38x,1,official:x,,,\n"
+        "H01M,38,-2,official:x,,,\n"
+        "H01M,38,1,reviewer:王,,,\n"
+        "H01M,38,1,official:x,,naics,\n", encoding="utf-8")
+    result = importers.import_file(path)
+    assert result.kind == "user-浙江-补充-表"
+    rows = {(r.ipc_pattern, r.target_code): r for r in result.rows}
+    assert set(rows) == {("G06Q*", "6513"), ("G06Q*", "6450"), ("H01M10/0525", "3841"), ("G06V", "6"),
+                         ("G16H", "5.1")}
+    assert rows[("H01M10/0525", "3841")].source == "official:user-浙江-补充-表" and rows[("G06V", "6")].scheme == "wipo"
+    assert rows[("G06Q*", "6513")].weight == 0.7 and result.names["6513"] == "应用软件开发"
+    problems = " | ".join(result.errors)
+    for reason in ("'ZZ99' is not an IPC pattern", "'38x' is not a gbt4754 code", "weight '-2'",
+                   "source 'reviewer:王' must start with", "scheme 'naics'"):
+        assert reason in problems
+    assert len(result.errors) == 5
+
+
+def test_user_rows_join_the_catalog_by_their_sources_rank(tmp_path):
+    from panhuo.taxonomy.catalog import build
+
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "mine.csv").write_text("ipc_pattern,target_code,weight,source,scheme\nG06Q,6513,1,derived:t,\n"
+                                     "H01M10/0525,3841,1,official:t,\nG06V,6,1,official:t,wipo\n", encoding="utf-8")
+    workspace = tmp_path / "ws"
+    assert datasets.add(folder, workspace)[0]["table"] == "user-mine"
+    cat = build(tmp_path / "no-data", workspace)
+    assert [(m.target, m.source) for m in cat.industries_for(["H01M10/0525"])] == [("3841", "official:t")]
+    assert [m.target for m in cat.industries_for(["G06Q10/06"])] == ["6513"]
+    assert [(m.target, m.source) for m in cat.wipo_fields(["G06V10/82"])] == [("6", "official:t")]

@@ -137,8 +137,8 @@ class Catalog:
         return self.wipo_names.get(str(field_no))
 
 
-def _load_wipo(cat: Catalog) -> None:
-    rows: list[ConcordanceRow] = []
+def _load_wipo(cat: Catalog, extra: list[ConcordanceRow] = ()) -> None:
+    rows: list[ConcordanceRow] = list(extra)  # a user's own WIPO rows (data add), by their source's rank
     try:
         for p in reference.wipo_patterns(cat.data_dir):
             rows.append(ConcordanceRow(p.prefix, str(p.field), 1.0, p.source, "2019", "wipo"))
@@ -193,14 +193,14 @@ def interim_rows(data_dir: Path) -> tuple[ConcordanceRow, ...]:
 def build(data_dir: Path, workspace: Path | None) -> Catalog:
     """Load every part that is present; record the missing sets."""
     cat = Catalog(data_dir=data_dir, workspace=workspace)
-    _load_wipo(cat)
+    official, names = datasets.load_official(workspace) if workspace else ([], {})
+    _load_wipo(cat, [r for r in official if r.scheme == "wipo"])
     for name, attr, loader in ((reference.GBT4754, "industries", reference.gbt4754),
                                (reference.GBT_TAGS, "tags", reference.industry_tags)):
         try:
             setattr(cat, attr, loader(data_dir))
         except DataSetMissing:
             cat.missing.append(name)
-    official, names = datasets.load_official(workspace) if workspace else ([], {})
     cat.official_names = names
     gbt_rows = [r for r in official if r.scheme == "gbt4754"]
     cat.has_official = {"gbt4754": bool(gbt_rows), "sei": any(r.scheme == "sei" for r in official)}

@@ -220,11 +220,75 @@ def import_cnipa_sei_2021(rows: list[list[str]], *, source: str = "official:cnip
     return result
 
 
+# --- a concordance in Panhuo's own row format ---------------------------------------------------------------
+
+GENERIC_SCHEMES = {"gbt4754": r"[A-T]|\d{2,4}", "sei": r"\d+(\.\d+)*", "wipo": r"[1-9]|[12]\d|3[0-5]"}
+GENERIC_SOURCES = ("official", "derived", "text")  # reviewers correct single patents: `library override`
+
+
+def is_generic(rows: list[list[str]]) -> bool:
+    """A table whose header names the concordance columns ``ipc_pattern`` and ``target_code``."""
+    return any({"ipc_pattern", "target_code"} <= {c.strip().lower() for c in row} for row in rows[:5])
+
+
+def import_generic(rows: list[list[str]], *, name: str) -> ImportResult:
+    """A user's own concordance: columns ``ipc_pattern, target_code`` and optionally ``weight`` (> 0, default
+    1), ``source`` (``official:…``/``derived:…``/``text:…``, default ``official:user-<name>``), ``edition``,
+    ``scheme`` (gbt4754 (default), sei or wipo) and ``target_name``; a bad row is reported and skipped."""
+    kind = "user-" + (re.sub(r"[^0-9A-Za-z一-鿿]+", "-", name).strip("-").lower() or "table")
+    result = ImportResult(kind, "mixed")
+    header, cols = _find_header([[c.lower() for c in r] for r in rows[:30]], {
+        "ipc": ("ipc_pattern",), "target": ("target_code",), "?weight": ("weight",), "?source": ("source",),
+        "?edition": ("edition",), "?scheme": ("scheme",), "?name": ("target_name",)})
+    for number, row in enumerate(rows[header + 1:], start=header + 2):
+        cell = _cells(row, cols)
+        if not any(c.strip() for c in row):
+            continue
+        problem, row_out = _generic_row(cell, f"official:{kind}")
+        if problem:
+            result.errors.append(f"row {number}: {problem}; row skipped")
+            continue
+        result.rows.append(row_out)
+        if cell("?name"):
+            result.names[row_out.target_code] = cell("?name")
+    return result
+
+
+def _generic_row(cell, default_source: str) -> tuple[str | None, ConcordanceRow | None]:
+    from panhuo.taxonomy.concordance import compile_pattern
+
+    pattern, target = cell("ipc"), cell("target").replace(" ", "")
+    scheme = cell("?scheme").lower() or "gbt4754"
+    source = cell("?source") or default_source
+    if scheme not in GENERIC_SCHEMES:
+        return f"scheme '{scheme}' is not one of {', '.join(GENERIC_SCHEMES)}", None
+    try:
+        compile_pattern(pattern)
+    except ipc_rules.IpcError as exc:
+        return f"'{pattern}' is not an IPC pattern ({exc})", None
+    if not re.fullmatch(GENERIC_SCHEMES[scheme], target):
+        return f"'{target}' is not a {scheme} code", None
+    try:
+        weight = float(cell("?weight") or 1.0)
+    except ValueError:
+        weight = -1.0
+    if not 0 < weight < float("inf"):
+        return f"weight '{cell('?weight')}' is not a positive number", None
+    if source.split(":")[0] not in GENERIC_SOURCES:
+        return f"source '{source}' must start with {', '.join(s + ':' for s in GENERIC_SOURCES)}", None
+    return None, ConcordanceRow(pattern, target, weight, source[:80], cell("?edition"), scheme)
+
+
 def import_file(path: Path) -> ImportResult:
-    """Detect the layout of one official file and import it."""
+    """Detect the layout of one official file (or a concordance in Panhuo's row format) and import it."""
     rows = read_table(path)
     if not rows:
         raise ImportErrorTable(f"{path.name}: no table found")
+    if is_generic(rows):
+        result = import_generic(rows, name=path.stem)
+        if not result.rows:
+            raise ImportErrorTable(f"{path.name}: no valid concordance row ({'; '.join(result.errors[:3])})")
+        return result
     kind = detect(rows)
     result = import_nbs_2018(rows) if kind == "nbs-ipc-gbt4754-2018" else import_cnipa_sei_2021(rows)
     if not result.rows:

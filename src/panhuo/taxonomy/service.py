@@ -7,6 +7,7 @@ the result (``missing``) rather than fail.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -150,7 +151,16 @@ def model_path(workspace: Path | None = None) -> Path:
 
 @lru_cache(maxsize=2)
 def _load_model(path: Path, stamp: float) -> classifier.Model:
-    return classifier.load(path)
+    model = classifier.load(path)
+    model.embed = _embedder(model.meta.get("embedder")).embed
+    return model
+
+
+def _embedder(name: str | None = None):
+    """The search feature's sentence embedder (default model unless ``name``), for the neighbour vote."""
+    from panhuo.search.dense import get_embedder
+
+    return get_embedder(name)
 
 
 def load_model(workspace: Path | None = None) -> classifier.Model:
@@ -158,7 +168,9 @@ def load_model(workspace: Path | None = None) -> classifier.Model:
     by an older classifier version)."""
     path = model_path(workspace)
     if not path.exists():
-        raise ModelMissing(path)
+        old = path.with_name("ipc-classifier-svm.npz")  # format 2's file name
+        raise ModelMissing(path, f"{old} was trained by an older classifier: run `panhuo taxonomy train` again"
+                           if old.exists() else None)
     try:
         return _load_model(path, path.stat().st_mtime)
     except classifier.ModelFormatError as exc:
@@ -187,21 +199,33 @@ def _group_docs(titles: dict[str, str]) -> list[tuple[str, str]]:
     return [(main[:4], " ".join([titles.get(main[:4], ""), *texts])) for main, texts in sorted(groups.items())]
 
 
-def train(*, data_dir: Path | None = None, workspace: Path | None = None, seed: int = classifier.SEED) -> dict:
-    """Train on the training split of ``cn-patent-titles-ipc`` plus the IPC scheme, save the model, evaluate
-    it on the held-out split (micro-F1@1, @3 and of the thresholded set) and return the metrics."""
+def train(*, data_dir: Path | None = None, workspace: Path | None = None, seed: int = classifier.SEED,
+          holdout: bool = False, progress: Callable[[str], None] | None = None) -> dict:
+    """Train the classifier on ``cn-patent-titles-ipc`` plus the IPC scheme and save it in the workspace.
+
+    By default every available title is used (the model users get).  With ``holdout`` the fixed-seed test
+    split (:func:`classifier.split`) is kept out, and the model is evaluated on it (micro-F1@1, @3, of the
+    thresholded set, and top-k accuracy in ``test_metrics``).
+    """
     data = reference.resolve(data_dir or _settings().data)
     df = reference.titled_patents(data)
-    train_idx, test_idx = classifier.split(len(df), seed=seed)
     titles, labels = df["title"].to_list(), df["ipc_subclasses"].to_list()
-    meta = {"seed": seed, "train": len(train_idx), "test": len(test_idx), "source": reference.TITLES}
+    if holdout:
+        train_idx, test_idx = classifier.split(len(df), seed=seed)
+    else:
+        train_idx, test_idx = list(range(len(df))), []
+    embedder = _embedder()
+    meta = {"seed": seed, "train": len(train_idx), "test": len(test_idx), "source": reference.TITLES,
+            "embedder": embedder.name}
     model = classifier.fit([titles[i] for i in train_idx], [labels[i] for i in train_idx],
-                           ipc_training_docs(data), meta=meta)
-    gold = [labels[i] for i in test_idx]
-    ranked = [model.predict(titles[i], 3) for i in test_idx]
-    predicted = [[code for code, _ in r] for r in ranked]
-    model.meta["test_metrics"] = {f"@{k}": classifier.metrics(predicted, gold, k) for k in (1, 3)}
-    model.meta["test_metrics"]["set"] = classifier.metrics([classifier.choose_set(r) for r in ranked], gold, 3)
+                           ipc_training_docs(data), embed=embedder.embed, meta=meta, seed=seed, progress=progress)
+    if len(test_idx):
+        gold = [labels[i] for i in test_idx]
+        ranked = model.predict_many([titles[i] for i in test_idx], 3)
+        predicted = [[code for code, _ in r] for r in ranked]
+        model.meta["test_metrics"] = {f"@{k}": classifier.metrics(predicted, gold, k) for k in (1, 3)}
+        model.meta["test_metrics"]["set"] = classifier.metrics(
+            [classifier.choose_set(r, model.threshold) for r in ranked], gold, 3)
     path = classifier.save(model, model_path(workspace))
     return {"model": str(path), **model.meta}
 
@@ -215,7 +239,7 @@ def classify_text(text: str, top: int = 5, *, model: classifier.Model | None = N
     """
     model = model or load_model(workspace)
     cat = cat or catalog(workspace=workspace)
-    ranked = model.predict(text, top=max(top, 10))
+    ranked = model.predict(text, top=classifier.CANDIDATES)
     wipo: dict[str, float] = {}
     industries: dict[str, float] = {}
     for code, score in ranked:

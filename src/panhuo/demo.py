@@ -67,7 +67,7 @@ def build_demo(settings: Settings, *, synthetic_rows: int = 1000, say: Say) -> d
         summary["index"] = search_service.reindex(db, workspace=settings.workspace).__dict__
     say("index", summary["index"])
 
-    summary["classifier"] = _classifier(settings)
+    summary["classifier"] = _classifier(settings, say)
     say("classifier", summary["classifier"])
 
     summary["demands"] = _demands(settings, engine)
@@ -119,8 +119,9 @@ def _evaluate(engine) -> dict:
             "dispositions": dict(dispositions)}
 
 
-def _classifier(settings: Settings) -> dict:
-    """Train the text → IPC/WIPO/industry classifier once, so that demands get fields (kept when present)."""
+def _classifier(settings: Settings, say: Say) -> dict:
+    """Train the text → IPC/WIPO/industry classifier once, so that demands get fields (kept when present).
+    Training takes a few minutes; its stages are reported as ``classifier`` progress lines."""
     from panhuo.taxonomy import reference
     from panhuo.taxonomy import service as taxonomy_service
 
@@ -131,7 +132,8 @@ def _classifier(settings: Settings) -> dict:
         pass
     if not settings.has_data(reference.TITLES):
         return {"skipped": f"no {reference.TITLES} in {settings.data} (set PANHUO_DATA)"}
-    metrics = taxonomy_service.train(data_dir=settings.data, workspace=settings.workspace)
+    metrics = taxonomy_service.train(data_dir=settings.data, workspace=settings.workspace,
+                                     progress=lambda msg: say("classifier", {"progress": msg}))
     return {k: v for k, v in metrics.items() if isinstance(v, int | float | str)}
 
 

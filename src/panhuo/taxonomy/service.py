@@ -152,8 +152,21 @@ def model_path(workspace: Path | None = None) -> Path:
 @lru_cache(maxsize=2)
 def _load_model(path: Path, stamp: float) -> classifier.Model:
     model = classifier.load(path)
-    model.embed = _embedder(model.meta.get("embedder")).embed
+    model.embed = vote_embed(_embedder(model.meta.get("embedder")))
     return model
+
+
+EMBED_CHARS = 2_000  # the neighbour vote embeds at most this many characters (training titles have ≤ ~40)
+
+
+def vote_embed(embedder) -> classifier.Embed:
+    """The classifier's neighbour-vote embedding, the same at training and at prediction: the text in
+    simplified Chinese (as the training titles are, and as the SVM stage sees it) and at most ``EMBED_CHARS``
+    characters of it (the embedder's time and memory grow faster than the length: a 320,000-character text
+    took 40 s and 5 GB)."""
+    import zhconv
+
+    return lambda texts: embedder.embed([zhconv.convert((t or "")[:EMBED_CHARS], "zh-cn") for t in texts])
 
 
 def _embedder(name: str | None = None):
@@ -218,7 +231,7 @@ def train(*, data_dir: Path | None = None, workspace: Path | None = None, seed: 
     meta = {"seed": seed, "train": len(train_idx), "test": len(test_idx), "source": reference.TITLES,
             "embedder": embedder.name}
     model = classifier.fit([titles[i] for i in train_idx], [labels[i] for i in train_idx],
-                           ipc_training_docs(data), embed=embedder.embed, meta=meta, seed=seed, progress=progress)
+                           ipc_training_docs(data), embed=vote_embed(embedder), meta=meta, seed=seed, progress=progress)
     if len(test_idx):
         gold = [labels[i] for i in test_idx]
         ranked = model.predict_many([titles[i] for i in test_idx], 3)

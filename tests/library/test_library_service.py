@@ -112,7 +112,9 @@ def test_region_view_lists_patents_by_cluster(session, catalog, clusters, patent
 @pytest.mark.parametrize(
     "kwargs, message",
     [({"scheme": "nope"}, "unknown scheme"), ({"action": "swap"}, "unknown action"), ({"reviewer": " "}, "reviewer"),
-     ({"patent_id": 10**9}, "no patent")],
+     ({"patent_id": 10**9}, "no patent"), ({"code": " "}, "needs the code"), ({"code": "锂电池"}, "not a gbt4754 code"),
+     ({"scheme": "wipo", "code": "36"}, "not a wipo code"), ({"weight": 7.0}, r"\(0, 1\]"),
+     ({"weight": 0.0}, r"\(0, 1\]"), ({"weight": float("nan")}, r"\(0, 1\]")],
 )
 def test_bad_overrides_are_refused(session, patents, kwargs, message):
     args = {"patent_id": patents[0].id, "scheme": "gbt4754", "code": "3841", "action": "add", "reviewer": "王"} | kwargs

@@ -6,6 +6,7 @@ it covers and then re-applies every active override, so a reviewer's decision su
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -198,6 +199,7 @@ def override(db_session: Session, *, patent_id: int, scheme: str, code: str, act
         raise LibraryError(f"unknown action '{action}' (add or remove)")
     if not reviewer.strip():
         raise LibraryError("an override needs the reviewer's name")
+    _check_code(scheme, code.strip(), weight)
     if db_session.get(Patent, patent_id) is None:
         raise LibraryError(f"no patent with id {patent_id}")
     row = LibraryOverride(patent_id=patent_id, scheme=scheme, code=code.strip(), action=action, weight=weight,
@@ -209,6 +211,19 @@ def override(db_session: Session, *, patent_id: int, scheme: str, code: str, act
         rederive(db_session, patent_ids=[patent_id], catalog=catalog, clusters=clusters or [])
     db_session.flush()
     return row
+
+
+def _check_code(scheme: str, code: str, weight: float | None) -> None:
+    """The rules of a reviewer's correction, for every caller (CLI, web page): a code of the scheme's shape
+    (GB/T 4754, SEI and WIPO codes as in a user's concordance table) and a weight in (0, 1]."""
+    from panhuo.taxonomy.importers import GENERIC_SCHEMES
+
+    if not code:
+        raise LibraryError("an override needs the code to add or remove")
+    if scheme in GENERIC_SCHEMES and not re.fullmatch(GENERIC_SCHEMES[scheme], code):
+        raise LibraryError(f"'{code}' is not a {scheme} code")
+    if weight is not None and not 0 < weight <= 1:
+        raise LibraryError(f"the weight is a number in (0, 1], not {weight}")
 
 
 def withdraw_override(db_session: Session, *, override_id: int) -> LibraryOverride | None:

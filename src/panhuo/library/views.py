@@ -147,8 +147,6 @@ def add_override(request: Request, db: DbSession, principal: CurrentPrincipal, p
     settings = request.app.state.settings
     try:
         weight = float(form["weight"]) if form.get("weight") else None
-        if weight is not None and not 0 < weight <= 1:
-            raise ValueError("the weight is a number in (0, 1]")
         cat = taxonomy_service.catalog(data_dir=settings.data, workspace=settings.workspace)
         library_service.override(db, patent_id=patent.id, scheme=str(form.get("scheme", "")),
                                  code=str(form.get("code", ""))[:60], action=str(form.get("action", "add")),

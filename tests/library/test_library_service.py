@@ -48,6 +48,12 @@ def patents(session):
     return rows
 
 
+def test_the_library_counts_as_built_once_any_patent_has_assignments(session, catalog, clusters, patents):
+    assert library_service.is_built(session) is False  # the /resources page says "run library build"
+    library_service.build(session, catalog=catalog, clusters=clusters, patent_ids=[patents[0].id])
+    assert library_service.is_built(session) is True
+
+
 def test_build_assigns_fields_industries_sei_ipdense_and_clusters(session, catalog, clusters, patents):
     stats = library_service.build(session, catalog=catalog, clusters=clusters, patent_ids=[p.id for p in patents])
     battery = library_service.assignments(session, patents[0].id, catalog=catalog)

@@ -393,9 +393,10 @@ def by_cluster(db_session: Session, *, region: str | None = None,
     return out
 
 
-def built_patents(db_session: Session) -> int:
-    """How many patents have library assignments (0 until `panhuo library build` has run)."""
-    return db_session.scalar(select(func.count(func.distinct(PatentIndustry.patent_id)))) or 0
+def is_built(db_session: Session) -> bool:
+    """Whether `panhuo library build` has run (any assignment stored): one row fetched, not a count over the
+    whole table (millions of rows on a provincial library, and every /resources page asks)."""
+    return db_session.scalar(select(PatentIndustry.id).limit(1)) is not None
 
 
 def clusters_dir(workspace: Path) -> Path:

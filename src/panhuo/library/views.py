@@ -52,7 +52,7 @@ def resources(db: Session, principal: Principal, *, workspace: Path, data_dir: P
     region = region if region is not None else (regions[0][0] if regions else "")
     notes = {"missing_sets": datasets.missing_sets(datasets.effective_data_dir(data_dir, workspace)),
              "cluster_error": cluster_error,
-             "built": library_service.built_patents(db) > 0}
+             "built": library_service.is_built(db)}
     view = library_service.by_cluster(db, region=region or None, clusters=clusters, top=top,
                                       owner_region=region if own and region else None, institution_ids=scope)
     result, error = None, None

@@ -207,10 +207,15 @@ def test_bad_corrections_are_said_and_who_may_correct_is_enforced(site):
     page = admin.get(f"/resources/patents/{uni}").text
     bad = admin.post(f"/resources/patents/{uni}/overrides", data={"csrf_token": _csrf(page), "scheme": "nope",
                                                                   "code": "1", "action": "add"})
-    assert bad.status_code == 200 and "unknown scheme" in bad.text.split('id="override-error"')[1]
+    assert bad.status_code == 400 and "unknown scheme" in bad.text.split('id="override-error"')[1]
     heavy = admin.post(f"/resources/patents/{uni}/overrides", data={"csrf_token": _csrf(page), "scheme": "gbt4754",
-                                                                    "code": "38", "weight": "7"})
-    assert "(0, 1]" in heavy.text
+                                                                    "code": "38", "weight": "7",
+                                                                    "reason": "依据：产品说明书第3页"})
+    assert heavy.status_code == 400 and "(0, 1]" in heavy.text
+    form = heavy.text.split('id="override-form"')[1]  # what the reviewer typed is still there to correct
+    assert 'value="依据：产品说明书第3页"' in form and 'name="code" value="38"' in form and 'value="7"' in form
+    unsigned = admin.post(f"/resources/patents/{uni}/overrides", data={"scheme": "gbt4754", "code": "38"})
+    assert unsigned.status_code == 403  # no CSRF token
     assert admin.get(f"/resources/patents/{inst}").status_code == 404  # another institution's patent
     inventor = client("inventor")
     shown = inventor.get(f"/resources/patents/{uni}")

@@ -135,7 +135,7 @@ def classification_page(request: Request, db: DbSession, principal: CurrentPrinc
     """Fields, industries, SEI, 专利密集型 and cluster fits of one patent (with sources), and the reviewer's
     corrections; institution admins may add or withdraw one."""
     data = classification(db, principal, patent_id, settings=request.app.state.settings)
-    return render(request, "resources_patent.html", **data, schemes=SCHEMES, error=error[:300])
+    return render(request, "resources_patent.html", **data, schemes=SCHEMES, error=error[:300], form={})
 
 
 @router.post("/resources/patents/{patent_id}/overrides")
@@ -153,9 +153,12 @@ def add_override(request: Request, db: DbSession, principal: CurrentPrincipal, p
                                  reviewer=principal.display_name or principal.username,
                                  reason=str(form.get("reason", ""))[:2000], weight=weight, catalog=cat,
                                  clusters=_clusters(settings.workspace)[0])
-    except (ValueError, library_service.LibraryError) as exc:
+    except (ValueError, library_service.LibraryError) as exc:  # said on the page, the form as the user filled it
         db.rollback()
-        return RedirectResponse(f"/resources/patents/{patent.id}?{urlencode({'error': str(exc)})}", status_code=303)
+        data = classification(db, principal, patent.id, settings=settings)
+        return render(request, "resources_patent.html", status_code=400, **data, schemes=SCHEMES,
+                      error=str(exc)[:300], form={k: str(form.get(k, ""))[:2000] for k in
+                                                  ("scheme", "code", "action", "weight", "reason")})
     db.commit()
     return RedirectResponse(f"/resources/patents/{patent.id}", status_code=303)
 

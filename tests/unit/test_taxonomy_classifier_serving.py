@@ -35,3 +35,25 @@ def test_a_very_long_text_is_embedded_from_its_start_only(served):
     assert (served.embed([text]) == served.embed([text[:service.EMBED_CHARS]])).all()
     ranked = served.predict(text, 3)
     assert ranked and ranked[0][0] in {"G06V", "G06N", "G06T"}
+
+
+@pytest.mark.parametrize("damage", ["truncated", "bad-pickle"])
+def test_a_damaged_model_file_says_to_train_again(tmp_path, served, damage):
+    import numpy as np
+    from typer.testing import CliRunner
+
+    from panhuo.cli import app
+
+    path = service.model_path(tmp_path)
+    classifier.save(served, path)
+    if damage == "truncated":  # e.g. copied while being written
+        path.write_bytes(path.read_bytes()[:1000])
+    else:  # e.g. the reranker pickled by another scikit-learn
+        with np.load(path) as z:
+            arrays = dict(z)
+        arrays["estimator"] = np.frombuffer(b"\x80\x04broken", dtype=np.uint8)
+        np.savez_compressed(path, **arrays)
+    with pytest.raises(service.ModelMissing, match="cannot be read.*panhuo taxonomy train"):
+        service.load_model(tmp_path)
+    out = CliRunner().invoke(app, ["-w", str(tmp_path), "classify", "锂电池"])
+    assert out.exit_code == 1 and "cannot be read" in out.output

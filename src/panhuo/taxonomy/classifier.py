@@ -472,13 +472,23 @@ def save(model: Model, path: Path) -> Path:
 
 
 class ModelFormatError(ValueError):
-    """A model file written by another version of the classifier."""
+    """A model file written by another version of the classifier, or one that cannot be read."""
 
 
 def load(path: Path, embed: Embed | None = None) -> Model:
     """Read a model written by :func:`save` (only files this installation wrote: the reranker is a pickle);
     ``embed`` is the sentence embedder it was trained with.  Raises :class:`ModelFormatError` for another
-    format."""
+    format or a damaged file (truncated, or a reranker another scikit-learn pickled)."""
+    try:
+        return _read(path, embed)
+    except (ModelFormatError, FileNotFoundError):
+        raise
+    except Exception as exc:  # noqa: BLE001 - whatever the damage, the remedy is the same
+        raise ModelFormatError(f"{path} cannot be read ({type(exc).__name__}: {exc}): run `panhuo taxonomy "
+                               f"train` again") from exc
+
+
+def _read(path: Path, embed: Embed | None) -> Model:
     with np.load(path) as z:
         header = json.loads(z["header"].tobytes().decode("utf-8"))
         if header.get("format") != FORMAT:

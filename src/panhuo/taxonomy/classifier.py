@@ -483,7 +483,7 @@ def load(path: Path, embed: Embed | None = None) -> Model:
         return _read(path, embed)
     except (ModelFormatError, FileNotFoundError):
         raise
-    except Exception as exc:  # noqa: BLE001 - whatever the damage, the remedy is the same
+    except Exception as exc:  # whatever the damage, the remedy is the same
         raise ModelFormatError(f"{path} cannot be read ({type(exc).__name__}: {exc}): run `panhuo taxonomy "
                                f"train` again") from exc
 

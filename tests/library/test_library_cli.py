@@ -55,3 +55,39 @@ def app_():
     from panhuo.cli import app
 
     return app
+
+
+def test_withdrawing_an_override_keeps_the_text_classification_of_a_patent_without_ipc(db_url, tmp_path):
+    """A CNKI record has no IPC: `library build` classifies it from its text; a withdrawal rebuilds the patent
+    and must classify it the same way, not leave it without fields until the next full build."""
+    from panhuo.search.dense import get_embedder
+    from panhuo.taxonomy import classifier
+    from panhuo.taxonomy import service as taxonomy_service
+
+    titles = ["一种锂离子电池正极材料", "锂电池负极及其制备方法", "一种电池隔膜", "一种中药组合物及其制备方法",
+              "治疗糖尿病的药物组合物", "一种基于深度学习的图像识别方法"]
+    labels = [["H01M"], ["H01M"], ["H01M"], ["A61K"], ["A61K", "A61P"], ["G06V"]]
+    model = classifier.fit(titles, labels, [], embed=taxonomy_service.vote_embed(get_embedder()), min_df=1,
+                           scheme_min_df=1, threads=1)
+    classifier.save(model, taxonomy_service.model_path(tmp_path))
+    load_all_models()
+    with session_scope(get_engine(db_url)) as db:
+        db.add(Patent(application_no="CN202310000010.1", title="一种锂电池正极材料", ipc_main=None, ipc_all=[],
+                      region_code="370200", synthetic=True))
+    empty = tmp_path / "no-data"
+    empty.mkdir()
+    base = ["-w", str(tmp_path), "--db", db_url, "--data", str(empty)]
+    built = runner.invoke(app_(), base + ["library", "build", "--json"])
+    assert built.exit_code == 0 and json.loads(built.stdout)["classified_by_text"] == 1, built.output
+    with session_scope(get_engine(db_url)) as db:
+        pid = db.query(Patent.id).scalar()
+    shown = json.loads(runner.invoke(app_(), base + ["library", "show", str(pid), "--json"]).stdout)
+    assert shown["assignments"]["ipc"][0] | {"weight": 0} == {"code": "H01M", "name": None, "weight": 0,
+                                                              "source": "text:classifier"}
+    added = runner.invoke(app_(), base + ["library", "override", str(pid), "--scheme", "wipo", "--code", "1",
+                                          "--reviewer", "王审", "--json"])
+    oid = json.loads(added.stdout)["id"]
+    withdrawn = runner.invoke(app_(), base + ["library", "withdraw", str(oid), "--json"])
+    assert withdrawn.exit_code == 0, withdrawn.output
+    after = json.loads(runner.invoke(app_(), base + ["library", "show", str(pid), "--json"]).stdout)
+    assert after["assignments"].get("ipc") == shown["assignments"]["ipc"]

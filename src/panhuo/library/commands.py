@@ -36,11 +36,8 @@ def build(ctx: typer.Context, json_out: JsonOpt = False) -> None:
     st = state(ctx)
     cat = taxonomy_service.catalog(data_dir=st.settings.data, workspace=st.settings.workspace)
     clusters = _clusters(st)
-    try:  # patents without IPC (e.g. a CNKI export) are classified from their text when a model is trained
-        model = taxonomy_service.load_model(st.settings.workspace)
-        classify = lambda text: taxonomy_service.classify_text(text, 3, model=model, cat=cat)["ipc"]
-    except taxonomy_service.ModelMissing:
-        classify = None
+    # patents without IPC (e.g. a CNKI export) are classified from their text when a model is trained
+    classify = taxonomy_service.text_classifier(workspace=st.settings.workspace, cat=cat)
     with state(ctx).session() as session, progress(disable=json_out) as bar:
         task = bar.add_task("入库", total=None)
         result = library_service.build(session, catalog=cat, clusters=clusters, classify=classify,
@@ -174,7 +171,8 @@ def withdraw(ctx: typer.Context, override_id: Annotated[int, typer.Argument(help
         row = library_service.withdraw_override(session, override_id=override_id)
         if row is None:
             fail(f"no override with id {override_id}")
-        library_service.build(session, catalog=cat, clusters=clusters, patent_ids=[row.patent_id])
+        library_service.build(session, catalog=cat, clusters=clusters, patent_ids=[row.patent_id],
+                              classify=taxonomy_service.text_classifier(workspace=st.settings.workspace, cat=cat))
         result = {"id": row.id, "patent_id": row.patent_id, "scheme": row.scheme, "code": row.code,
                   "action": row.action, "active": row.active}
     emit(result) if json_out else typer.echo(f"override #{override_id} withdrawn; patent {result['patent_id']} "

@@ -175,8 +175,9 @@ def withdraw_override(request: Request, db: DbSession, principal: CurrentPrincip
         raise PermissionDenied("patent.grade", principal)
     settings = request.app.state.settings
     library_service.withdraw_override(db, override_id=row.id)
-    library_service.build(db, catalog=taxonomy_service.catalog(data_dir=settings.data, workspace=settings.workspace),
-                          clusters=_clusters(settings.workspace)[0], patent_ids=[patent.id])
+    cat = taxonomy_service.catalog(data_dir=settings.data, workspace=settings.workspace)
+    library_service.build(db, catalog=cat, clusters=_clusters(settings.workspace)[0], patent_ids=[patent.id],
+                          classify=taxonomy_service.text_classifier(workspace=settings.workspace, cat=cat))
     db.commit()
     return RedirectResponse(f"/resources/patents/{patent.id}", status_code=303)
 

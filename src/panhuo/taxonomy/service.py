@@ -190,6 +190,18 @@ def load_model(workspace: Path | None = None) -> classifier.Model:
         raise ModelMissing(path, str(exc)) from exc
 
 
+def text_classifier(*, workspace: Path | None = None,
+                    cat: Catalog | None = None) -> Callable[[str], list[list]] | None:
+    """Text → ranked IPC subclasses (``[[code, score]…]``, best 3) with the workspace's trained model, for
+    ``library.service.build(classify=…)`` — every (re)build of patents without IPC uses it, so a partial
+    rebuild (a withdrawn correction) classifies them as the full build did; ``None`` without a usable model."""
+    try:
+        model = load_model(workspace)
+    except ModelMissing:
+        return None
+    return lambda text: classify_text(text, 3, model=model, cat=cat, workspace=workspace)["ipc"]
+
+
 def ipc_training_docs(data_dir: Path) -> list[tuple[str, str]]:
     """(subclass, text) documents from the IPC scheme, one per main group and language: the subclass title,
     the main-group title and the titles of all its subgroups (Chinese from ``ipc-zh-2026``; English from

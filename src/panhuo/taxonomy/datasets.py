@@ -96,6 +96,7 @@ def effective_data_dir(data_dir: Path, workspace: Path | None) -> Path:
         return data_dir
     merged = workspace / "data" / "merged"
     merged.mkdir(parents=True, exist_ok=True)
+    _forget_if_registered_again(merged, registered)
     names = {p.name for p in registered.iterdir() if p.is_dir()}
     shared = {p.name for p in data_dir.iterdir() if p.is_dir()} if data_dir.is_dir() else set()
     for name in names | shared:
@@ -111,6 +112,21 @@ def effective_data_dir(data_dir: Path, workspace: Path | None) -> Path:
         if link.is_symlink() and link.name not in names | shared:
             link.unlink(missing_ok=True)
     return merged
+
+
+_registered_stamp: dict[Path, float] = {}  # per merged folder: newest registration this process has read
+
+
+def _forget_if_registered_again(merged: Path, registered: Path) -> None:
+    """Sets loaded through ``merged`` are cached under that same path: when a set was registered since this
+    process last looked (`data add` run elsewhere while the web server runs), forget what was loaded."""
+    stamp = max((p.stat().st_mtime for p in registered.glob("*/set.json")), default=0.0)
+    if _registered_stamp.get(merged, stamp) != stamp:
+        from panhuo.taxonomy import catalog, reference
+
+        reference.clear_caches()
+        catalog.interim_rows.cache_clear()
+    _registered_stamp[merged] = stamp
 
 
 def _count_rows(path: Path) -> int | None:

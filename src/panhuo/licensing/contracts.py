@@ -17,7 +17,7 @@ from panhuo.licensing import service as declaration_service
 from panhuo.licensing.lifecycle import audit, check_version, flush, get_or_raise, move
 from panhuo.licensing.models import Contract, ContractPatent, Distribution, Payment, Receipt
 from panhuo.licensing.policy import contract_policy
-from panhuo.licensing.rules import LicensingError
+from panhuo.licensing.rules import FieldError, LicensingError
 from panhuo.patents.models import Patent
 
 PAYMENT_KINDS = ("lump_sum", "instalment", "milestone", "royalty")
@@ -41,7 +41,7 @@ def _block_exclusive(db_session: Session, patent_ids: list[int], licence_type: s
     for pid in patent_ids:
         standing = declaration_service.standing_declaration(db_session=db_session, patent_id=pid)
         if standing is not None:
-            raise LicensingError(f"patent {standing.patent_number} has an open-licence declaration "
+            raise FieldError("licence_type", f"patent {standing.patent_number} has an open-licence declaration "
                                  f"({standing.status}, id {standing.id}): an {licence_type} licence is not allowed "
                                  f"until it is withdrawn (专利法 Art. 51)")
 
@@ -56,20 +56,22 @@ def create_contract(*, db_session: Session, kind: str, patent_ids: list[int], li
     """A draft contract. Licences default to 普通 (ordinary); listing and auction need their reference."""
     pol = contract_policy()
     if kind not in pol["kinds"]:
-        raise LicensingError(f"unknown contract kind '{kind}' (use {', '.join(pol['kinds'])})")
+        raise FieldError("kind", f"unknown contract kind '{kind}' (use {', '.join(pol['kinds'])})")
     licence_type = (licence_type or "ordinary") if kind == "licence" else None
     if licence_type and licence_type not in pol["licence_types"]:
-        raise LicensingError(f"unknown licence type '{licence_type}' (use {', '.join(pol['licence_types'])})")
+        raise FieldError("licence_type",
+                         f"unknown licence type '{licence_type}' (use {', '.join(pol['licence_types'])})")
     if pricing_route not in pol["pricing_routes"]:
-        raise LicensingError(f"unknown pricing route '{pricing_route}' (use {', '.join(pol['pricing_routes'])})")
+        raise FieldError("pricing_route",
+                         f"unknown pricing route '{pricing_route}' (use {', '.join(pol['pricing_routes'])})")
     if pricing_route != "agreement" and not listing_ref:
-        raise LicensingError(f"pricing route '{pricing_route}' needs the listing or auction reference")
+        raise FieldError("listing_ref", f"pricing route '{pricing_route}' needs the listing or auction reference")
     if not patent_ids:
-        raise LicensingError("a contract needs at least one patent")
+        raise FieldError("patents", "a contract needs at least one patent")
     for pid in patent_ids:
         get_or_raise(db_session, Patent, pid, "patent")
     if term_start and term_end and term_end < term_start:
-        raise LicensingError(f"the term ends ({term_end}) before it starts ({term_start})")
+        raise FieldError("term", f"the term ends ({term_end}) before it starts ({term_start})")
     _block_exclusive(db_session, patent_ids, licence_type)
     rule = rewards.DistributionRule.default() if distribution_rule is None else _rule(distribution_rule)
     contract = Contract(
@@ -288,15 +290,23 @@ def inventors_of(db_session: Session, contract: Contract) -> dict[str, float]:
 def distribute_income(*, db_session: Session, contract_id: int, gross_income: Decimal, costs: Decimal = Decimal(0),
                       staff_points: dict[str, float], inventors: dict[str, float] | None = None,
                       owners: dict[str, float] | None = None, receipt_id: int | None = None,
-                      actor: str | None = None) -> Distribution:
-    """Share net income (gross − costs) by the contract's rule: inventors, transfer staff by 贡献积分,
-    the institution; individual owners under 赋权 first take their ownership share."""
+                      rule: dict | None = None, actor: str | None = None) -> Distribution:
+    """Share net income (gross − costs) by ``rule`` (default: the contract's rule): inventors, transfer staff
+    by 贡献积分, the institution; individual owners under 赋权 first take their ownership share. The rule is
+    checked against the statutory floors (:func:`rewards.check_rule`)."""
     contract = get_or_raise(db_session, Contract, contract_id, "contract")
     if contract.status not in ("signed", "recorded", "terminated"):
         raise LicensingError(f"contract {contract.id} is '{contract.status}': income is distributed once signed")
+    if Decimal(gross_income) < 0:
+        raise FieldError("gross_income", "gross income cannot be negative")
+    if Decimal(costs) < 0:
+        raise FieldError("costs", "costs cannot be negative")
     net = Decimal(gross_income) - Decimal(costs)
+    if net < 0:
+        raise FieldError("costs", f"costs {costs} exceed the gross income {gross_income}: nothing to distribute")
     team = inventors or inventors_of(db_session, contract)
-    rule = _rule(contract.distribution_rule) if contract.distribution_rule else rewards.DistributionRule.default()
+    data = rule or contract.distribution_rule
+    rule = _rule(data) if data else rewards.DistributionRule.default()
     allocations = rewards.distribute(net, rule=rule, institution=contract.licensor_name, inventors=team,
                                      staff_points=staff_points, owners=owners,
                                      kind="equity" if contract.kind == "equity" else "licence")

@@ -25,7 +25,7 @@ from panhuo.licensing import contracts as contract_service
 from panhuo.licensing import rewards
 from panhuo.licensing.lifecycle import NotFound, check_version
 from panhuo.licensing.models import Contract, ContractPatent, Distribution, Payment
-from panhuo.licensing.rules import LicensingError
+from panhuo.licensing.rules import FieldError, LicensingError
 from panhuo.patents.models import Patent
 
 TRANSITIONS = ("publicity", "approve", "object", "sign", "record", "terminate")
@@ -213,3 +213,74 @@ def report_royalty(*, db_session: Session, principal: Principal, payment_id: int
     return contract_service.report_royalty(db_session=db_session, payment_id=payment.id,
                                            reported_base=reported_base, royalty_pct=royalty_pct,
                                            actor=principal.username, expected_version=expected_version)
+
+
+# -- new contracts and income distribution from the pages -----------------------------------------------------
+
+def _manage_patents(db_session: Session, principal: Principal, patent_ids: list[int]) -> list[Patent]:
+    """The patents, when the principal may manage contracts over each (their institution's admins, the
+    operator); patents they may not see are reported as missing."""
+    patents = []
+    for pid in dict.fromkeys(patent_ids):
+        patent = db_session.get(Patent, pid)
+        resource = SimpleNamespace(institution_id=patent.institution_id if patent else None, enterprise_id=None)
+        if patent is None or not (principal.is_operator or can(principal, "contract.view", resource)):
+            raise FieldError("patents", f"patent {pid} does not exist")
+        require(principal, "contract.manage", resource)
+        patents.append(patent)
+    institutions = {p.institution_id for p in patents}
+    if len(institutions) > 1:
+        raise FieldError("patents", "the patents belong to different institutions: one contract has one licensor")
+    return patents
+
+
+def licensed_item(db_session: Session, item_id: int):
+    """The campaign push item a contract is drawn up from: it must have reached ``licensed``."""
+    from panhuo.licensing.models import CampaignEnterprise, PushItem
+
+    item = db_session.get(PushItem, item_id)
+    if item is None:
+        raise NotFound(f"push item {item_id} does not exist")
+    if item.status != "licensed":
+        raise FieldError("item", f"push item {item.id} is '{item.status}': a contract is drawn up from an item "
+                                 f"that reached 'licensed'")
+    return item, db_session.get(CampaignEnterprise, item.enterprise_id)
+
+
+def create_for(*, db_session: Session, principal: Principal, patent_ids: list[int], item_id: int | None = None,
+               publicity_start: date | None = None, publicity_days: int | None = None, **fields) -> Contract:
+    """A draft contract drawn up by an institution's admin or the operator over patents they manage (the
+    licensor is the patents' institution), optionally from a licensed campaign item, and optionally put
+    straight into its 公示 (协议定价). ``fields`` are those of :func:`contracts.create_contract`."""
+    patents = _manage_patents(db_session, principal, patent_ids)
+    if item_id is not None:
+        item, _ = licensed_item(db_session, item_id)
+        if item.patent_id not in {p.id for p in patents}:
+            raise FieldError("patents", f"the contract must include the campaign item's patent (id {item.patent_id})")
+    institution_id = patents[0].institution_id if patents else None
+    if institution_id is not None and not fields.get("licensor_id"):
+        org = db_session.get(Organisation, institution_id)
+        fields["licensor_id"] = institution_id
+        fields["licensor_name"] = fields.get("licensor_name") or (org.name if org else "")
+    if not (fields.get("licensor_name") or "").strip():
+        raise FieldError("licensor_name", "name the licensor (the patentee)")
+    if not (fields.get("licensee_name") or "").strip():
+        raise FieldError("licensee", "choose or name the licensee (受让方/被许可方)")
+    contract = contract_service.create_contract(db_session=db_session, patent_ids=[p.id for p in patents],
+                                                push_item_id=item_id, actor=principal.username, **fields)
+    if publicity_start is not None:
+        contract_service.start_publicity(db_session=db_session, contract_id=contract.id, start=publicity_start,
+                                         days=publicity_days, actor=principal.username)
+    return contract
+
+
+def distribute_for(*, db_session: Session, principal: Principal, contract_id: int, gross_income: Decimal,
+                   costs: Decimal, staff_points: dict[str, float], inventors: dict[str, float] | None = None,
+                   owners: dict[str, float] | None = None, rule: dict | None = None) -> Distribution:
+    """Record an income distribution (the institution's admins and the operator; the split is internal)."""
+    contract = get_for(db_session=db_session, principal=principal, contract_id=contract_id,
+                       action="contract.rewards")
+    return contract_service.distribute_income(db_session=db_session, contract_id=contract.id,
+                                              gross_income=gross_income, costs=costs, staff_points=staff_points,
+                                              inventors=inventors or None, owners=owners or None, rule=rule,
+                                              actor=principal.username)

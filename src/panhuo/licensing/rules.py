@@ -32,6 +32,14 @@ class LicensingError(ValueError):
     """Base of the licensing feature's rule errors."""
 
 
+class FieldError(LicensingError):
+    """A refusal that concerns one input (``field``: the form field a page shows it next to)."""
+
+    def __init__(self, field: str, message: str):
+        self.field = field
+        super().__init__(message)
+
+
 class RuleViolation(LicensingError):
     """One or more checks failed; ``problems`` names each."""
 

@@ -16,7 +16,7 @@ from panhuo.licensing import rules
 from panhuo.licensing.lifecycle import NotFound, audit, get_or_raise, move
 from panhuo.licensing.models import Contract, ContractPatent, Declaration, OpenLicence
 from panhuo.licensing.policy import open_licence_policy
-from panhuo.licensing.rules import LicensingError, RuleViolation
+from panhuo.licensing.rules import FieldError, LicensingError, RuleViolation
 from panhuo.patents.models import LegalEvent, Patent
 
 STANDING = ("filed", "published")  # a declaration that blocks exclusive and sole licences
@@ -142,6 +142,42 @@ def check(*, db_session: Session, declaration_id: int, on: date | None = None) -
             "ok": not content and not eligible}
 
 
+def preview_checks(*, db_session: Session, patent_id: int, fee_terms: dict, term_start: date | None,
+                   term_end: date | None, other_terms: str | None = None, patentee: str | None = None,
+                   consenting_owners: list[str] | None = None, pledgee_consent: bool = False,
+                   evaluation_report_positive: bool | None = None, on: date | None = None) -> dict:
+    """The content and eligibility checks a declaration with these values would get, without saving it
+    (the form shows them before filing). Same shape as :func:`check`; unparsable fee terms are a problem."""
+    patent = get_or_raise(db_session, Patent, patent_id, "patent")
+    draft = Declaration(patent_id=patent.id, patent_number=patent.grant_no or patent.application_no,
+                        patentee=patentee or "、".join(owners(patent)), term_start=term_start, term_end=term_end,
+                        other_terms=other_terms, consenting_owners=list(consenting_owners or []),
+                        pledgee_consent=pledgee_consent, evaluation_report_positive=evaluation_report_positive)
+    content: list[rules.Problem] = []
+    try:
+        draft.fee_terms = rules.FeeTerms.from_dict(fee_terms).to_dict()
+    except LicensingError as exc:
+        content.append(rules.Problem("payment_mode", str(exc)))
+        draft.fee_terms = {}
+    content += rules.check_declaration(_content(draft), expiry=patent_expiry(patent))
+    eligible = rules.check_eligibility(eligibility_facts(db_session=db_session, patent=patent, declaration=draft,
+                                                         on=on))
+    return {"declaration_id": None, "patent": patent.application_no,
+            "content": [p._asdict() for p in content], "eligibility": [p._asdict() for p in eligible],
+            "ok": not content and not eligible}
+
+
+def list_open_licences(*, db_session: Session, declaration_ids: list[int] | None = None,
+                       licensee_ids: list[int] | None = None, limit: int = 500) -> list[OpenLicence]:
+    """Licences taken under declarations, newest first; narrowed to some declarations or licensees."""
+    stmt = select(OpenLicence).order_by(OpenLicence.id.desc()).limit(limit)
+    if declaration_ids is not None:
+        stmt = stmt.where(OpenLicence.declaration_id.in_(declaration_ids))
+    if licensee_ids is not None:
+        stmt = stmt.where(OpenLicence.licensee_id.in_(licensee_ids))
+    return list(db_session.scalars(stmt))
+
+
 def create_declaration(*, db_session: Session, patent_id: int, fee_terms: dict, term_start: date, term_end: date,
                        other_terms: str | None = None, trial_months: int = 0, patentee: str | None = None,
                        consenting_owners: list[str] | None = None, pledgee_consent: bool = False,
@@ -214,7 +250,14 @@ def take_open_licence(*, db_session: Session, declaration_id: int, licensee_name
         raise LicensingError(f"declaration {declaration.id} is '{declaration.status}', not published: a licence "
                              f"can only be taken under a published declaration")
     if not licensee_name.strip():
-        raise LicensingError("the licensee's name is required")
+        raise FieldError("licensee", "the licensee's name is required")
+    if licensee_id is not None:
+        held = db_session.scalar(select(OpenLicence.id).where(
+            OpenLicence.declaration_id == declaration.id, OpenLicence.licensee_id == licensee_id,
+            OpenLicence.status.not_in(("cancelled", "terminated"))).limit(1))
+        if held is not None:
+            raise FieldError("licensee", f"{licensee_name.strip()} already holds licence {held} under declaration "
+                                         f"{declaration.id}")
     licence = OpenLicence(declaration_id=declaration.id, patent_id=declaration.patent_id, licensee_id=licensee_id,
                           licensee_name=licensee_name.strip(), notified_on=notified_on, status="notified")
     db_session.add(licence)

@@ -30,17 +30,15 @@ from panhuo.accounts.permissions import PermissionDenied, Principal, can, requir
 from panhuo.licensing import campaigns as campaign_service
 from panhuo.licensing import contracts as contract_service
 from panhuo.licensing import deals, states
-from panhuo.licensing import service as declaration_service
 from panhuo.licensing.lifecycle import NotFound, check_version
-from panhuo.licensing.models import CampaignEnterprise, Contract, Declaration, Payment, PushItem, TrialCheckin
-from panhuo.licensing.rules import ELIGIBILITY_CHECKS, LicensingError, check_date
+from panhuo.licensing.models import CampaignEnterprise, Contract, Payment, PushItem, TrialCheckin
+from panhuo.licensing.rules import LicensingError, check_date
 from panhuo.patents.models import Patent
 from panhuo.web import charts, i18n
 from panhuo.web.deps import ApiPrincipal, CsrfForm, CurrentPrincipal, DbSession, Id, lang_of, render
 
 router = APIRouter(prefix="/licensing", include_in_schema=False)
 ACTIONS = ("interested", "trial", "checkin", "license", "decline")
-OPEN_STATUSES = ("draft", "filed", "published")
 FLASH = "licensing_flash"
 
 
@@ -215,31 +213,7 @@ def item_action(request: Request, db: DbSession, principal: CurrentPrincipal, it
     return RedirectResponse(f"/licensing/campaigns/{campaign_id}#item-{item_id}", status_code=303)
 
 
-@router.get("/declarations")
-def declarations_page(request: Request, db: DbSession, principal: CurrentPrincipal):
-    """The open-licence declarations of the person's institutions (all for the operator), each with its
-    content and eligibility checks by name."""
-    if not (principal.is_operator or any(can(principal, "patent.dispose", _scope(i))
-                                         for i in principal.institution_ids())):
-        raise PermissionDenied("licensing.declaration.view", principal)
-    rows = []
-    for declaration in declaration_service.list_declarations(db_session=db):
-        if declaration.status not in OPEN_STATUSES:
-            continue
-        patent = db.get(Patent, declaration.patent_id)
-        if patent is None or not can(principal, "patent.dispose", patent):
-            continue
-        rows.append(_declaration_row(db, declaration, patent))
-    return _render(request, "licensing/declarations.html", rows=rows, checks=ELIGIBILITY_CHECKS)
-
-
-def _declaration_row(db, declaration: Declaration, patent: Patent) -> dict:
-    result = declaration_service.check(db_session=db, declaration_id=declaration.id)
-    failed: dict[str, list[str]] = {}
-    for problem in result["eligibility"]:
-        failed.setdefault(problem["check"], []).append(problem["message"])
-    return {"declaration": declaration, "patent": patent, "content": result["content"], "failed": failed,
-            "ok": result["ok"]}
+# The declarations page and the open-licence forms: :mod:`panhuo.licensing.views_open`.
 
 
 # -- contracts: list, detail, payments, transitions ----------------------------------------------------------
@@ -286,10 +260,36 @@ def contracts_page(request: Request, db: DbSession, principal: CurrentPrincipal,
 def contract_page(request: Request, db: DbSession, principal: CurrentPrincipal, contract_id: Id):
     """One contract: parties, state, patents, payment schedule with receipts, and (inside the institution)
     the income distribution; the forms the institution's admins need."""
+    return contract_page_response(request, db, principal, contract_id)
+
+
+def distribution_values(contract: Contract, form=None) -> dict:
+    """The income-distribution form's values: the contract's rule at first, else what was typed."""
+    from panhuo.licensing import rewards
+
+    if form is None:
+        rule = contract.distribution_rule or rewards.DistributionRule.default().to_dict()
+        return {"gross_income": "", "costs": "0", "staff_points": "", "inventors": "", "owners": "",
+                "team_share": f"{Decimal(str(rule['team_share'])) * 100:g}",
+                "staff_share": f"{Decimal(str(rule['staff_share_of_reward'])) * 100:g}",
+                "rule_source": rule.get("source", ""), "institution_rule": bool(rule.get("institution_rule"))}
+    values = {k: str(form.get(k) or "").strip()[:4000] for k in ("gross_income", "costs", "staff_points",
+                                                                  "inventors", "owners", "team_share",
+                                                                  "staff_share", "rule_source")}
+    values["institution_rule"] = bool(form.get("institution_rule"))
+    return values
+
+
+def contract_page_response(request: Request, db, principal: Principal, contract_id: int, *,
+                           dist_values: dict | None = None, dist_errors: dict | None = None,
+                           dist_preview: list | None = None, status_code: int = 200):
+    """The contract page; the income-distribution form refilled with ``dist_values`` and its errors, or a
+    preview of the split (nothing saved)."""
     view = _contract_or_404(db, principal, contract_id)
-    flash = request.session.pop(CONTRACT_FLASH, None)
-    return _render(request, "licensing/contract.html", v=view, c=view.contract, flash=flash,
-                   payment_kinds=contract_service.PAYMENT_KINDS, today=date.today().isoformat())
+    return _render(request, "licensing/contract.html", status_code=status_code, v=view, c=view.contract,
+                   flash=request.session.pop(CONTRACT_FLASH, None), payment_kinds=contract_service.PAYMENT_KINDS,
+                   today=date.today().isoformat(), dist_values=dist_values or distribution_values(view.contract),
+                   dist_errors=dist_errors or {}, dist_preview=dist_preview)
 
 
 def _contract_action(request: Request, db, contract_id: int, what: str, work) -> RedirectResponse:

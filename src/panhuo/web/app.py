@@ -108,6 +108,8 @@ def _routers(app: FastAPI) -> None:
     from panhuo.inventory import views as inventory_views
     from panhuo.library import views as library_views
     from panhuo.licensing import views as licensing_views
+    from panhuo.licensing import views_deals as licensing_forms
+    from panhuo.licensing import views_open as licensing_open
     from panhuo.web import api as web_api
     from panhuo.web import views as web_views
 
@@ -119,6 +121,8 @@ def _routers(app: FastAPI) -> None:
     app.include_router(web_api.router, prefix="/api/v1")
     app.include_router(inventory_views.api, prefix="/api/v1")
     app.include_router(demands_views.api, prefix="/api/v1")
+    app.include_router(licensing_forms.router)  # before licensing_views: /contracts/new is not a contract id
+    app.include_router(licensing_open.router)
     app.include_router(licensing_views.router)
     app.include_router(licensing_views.api, prefix="/api/v1")
     app.include_router(library_views.router)

@@ -24,7 +24,7 @@ import numpy as np
 from panhuo.search.dense import get_embedder
 from panhuo.taxonomy import classifier, reference
 from panhuo.taxonomy.catalog import get_catalog
-from panhuo.taxonomy.service import ipc_training_docs
+from panhuo.taxonomy.service import ipc_training_docs, vote_embed
 from panhuo.taxonomy.textvec import clean
 
 BASELINE = 0.49  # the source project's micro-F1 (TF-IDF + SVM on title ×10 + abstract, out-of-fold)
@@ -110,7 +110,7 @@ def run(scale: str) -> dict:
     load_before = os.getloadavg()[0]
     t0 = time.perf_counter()
     model = classifier.fit([titles[i] for i in train_idx], [labels[i] for i in train_idx], ipc_docs,
-                           embed=embedder.embed, folds=classifier.FOLDS if scale == "full" else 2)
+                           embed=vote_embed(embedder), folds=classifier.FOLDS if scale == "full" else 2)
     fit_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     ranked = model.predict_many([titles[i] for i in test_idx], 10)

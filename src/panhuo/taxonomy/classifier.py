@@ -418,7 +418,7 @@ def _fit_one(x, y: np.ndarray, sample_weight: np.ndarray, c: float) -> tuple[np.
 
     if y.sum() == 0 or y.all():
         return np.zeros(x.shape[1], dtype=np.float32), -10.0 if y.sum() == 0 else 10.0
-    svm = LinearSVC(C=c, dual=True, max_iter=2000).fit(x, y, sample_weight=sample_weight)
+    svm = LinearSVC(C=c, dual=True, max_iter=2000, random_state=0).fit(x, y, sample_weight=sample_weight)
     return svm.coef_[0].astype(np.float32), float(svm.intercept_[0])
 
 

@@ -220,7 +220,7 @@ def _move_declaration(db, declaration: Declaration, action: str, form, actor: st
     errors = wf.FormErrors()
     common = {"db_session": db, "declaration_id": declaration.id, "actor": actor,
               "expected_version": _version(form)}
-    on = wf.day(form, "on", errors, label="the date")
+    on = wf.day(form, "on", errors, label="the date") if action != "reject" else None
     reason = wf.text(form, "reason", 500)
     if action == "reject" and not reason:
         errors.add("reason", "give CNIPA's reason for the rejection")

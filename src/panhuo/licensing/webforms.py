@@ -39,10 +39,10 @@ def day(form, key: str, errors: FormErrors, *, required: bool = True, label: str
         return None
     try:
         return check_date(date.fromisoformat(raw), what)
+    except LicensingError as exc:  # a ValueError too: caught first
+        errors.add(key, str(exc))
     except ValueError:
         errors.add(key, f"'{raw}' is not a date (YYYY-MM-DD)")
-    except LicensingError as exc:
-        errors.add(key, str(exc))
     return None
 
 

@@ -2,7 +2,7 @@
 
 Protocol: a fixed-seed 80/20 split of the available rows; the test split is never used for training or
 tuning.  The model (SVMs + reranker, ``panhuo.taxonomy.classifier``) is trained on the training split; its set
-threshold is chosen inside training on cross-fitted predictions of the training titles.  Scored once on the
+threshold is chosen inside training on the reranker's predictions for the training titles.  Scored once on the
 test split.  Micro-F1@k takes the top k labels as the prediction; the "set" F1 keeps the best label plus every
 other with probability ≥ threshold (at most 3), the set-valued prediction comparable to the source project's
 thresholded classifier.  WIPO fields: subclass probabilities summed per field through the WIPO concordance;
@@ -179,8 +179,8 @@ def run(scale: str) -> dict:
                        f"train {len(train_idx):,} / test {len(test_idx):,}, seed {classifier.SEED}; "
                        f"{len({s for g in labels for s in g})} subclasses, "
                        f"{sum(len(g) for g in gold) / len(gold):.2f} gold labels per title."),
-                      (f"Set threshold {th} chosen inside training on cross-fitted predictions of the training "
-                       f"titles ({model.meta['folds']} folds); reranker: gradient-boosted trees over "
+                      (f"Set threshold {th} chosen inside training on the reranker's predictions for the training "
+                       f"titles (whose SVM margins are cross-fitted, {model.meta['folds']} folds); reranker: gradient-boosted trees over "
                        f"{classifier.N_FEATURES} features of the {classifier.CANDIDATES} best SVM candidates "
                        f"incl. a vote of the {classifier.NEIGHBOURS} nearest training titles ({embedder.name})."),
                       ("Title-only input. The 0.49 baseline (source project experiments/results/multilabel_tfidf_svm/"

@@ -195,6 +195,19 @@ def test_declaration_lifecycle_through_the_page(site):
     assert {"declaration.filed", "declaration.published", "declaration.withdrawn", "declaration.rejected"} <= actions
 
 
+def test_stale_declaration_and_licence_forms_are_refused(site):
+    did = site.declaration(status="published")
+    old = site.one(Declaration, did).version_id
+    r = site.post("uni-admin", f"/licensing/declarations/{did}/withdraw", on="2026-05-01", version=str(old + 3),
+                  follow=True)
+    assert "changed by someone else" in r.text and site.one(Declaration, did).status == "published"
+    lid = site.licence(did)
+    stale = site.one(OpenLicence, lid).version_id + 3
+    r = site.post("uni-admin", f"/licensing/licences/{lid}/pay", amount="50000", on="2026-03-05",
+                  version=str(stale), follow=True)
+    assert "changed by someone else" in r.text and site.one(OpenLicence, lid).status == "notified"
+
+
 def test_filing_refused_with_each_failed_check_named(site):
     with session_scope(site.engine) as db:
         patent = db.get(Patent, site.patents[2])

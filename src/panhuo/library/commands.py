@@ -37,7 +37,7 @@ def build(ctx: typer.Context, json_out: JsonOpt = False) -> None:
     cat = taxonomy_service.catalog(data_dir=st.settings.data, workspace=st.settings.workspace)
     clusters = _clusters(st)
     # patents without IPC (e.g. a CNKI export) are classified from their text when a model is trained
-    classify = taxonomy_service.text_classifier(workspace=st.settings.workspace, cat=cat)
+    classify = taxonomy_service.text_classifier(workspace=st.settings.workspace)
     with state(ctx).session() as session, progress(disable=json_out) as bar:
         task = bar.add_task("入库", total=None)
         result = library_service.build(session, catalog=cat, clusters=clusters, classify=classify,
@@ -172,7 +172,7 @@ def withdraw(ctx: typer.Context, override_id: Annotated[int, typer.Argument(help
         if row is None:
             fail(f"no override with id {override_id}")
         library_service.build(session, catalog=cat, clusters=clusters, patent_ids=[row.patent_id],
-                              classify=taxonomy_service.text_classifier(workspace=st.settings.workspace, cat=cat))
+                              classify=taxonomy_service.text_classifier(workspace=st.settings.workspace))
         result = {"id": row.id, "patent_id": row.patent_id, "scheme": row.scheme, "code": row.code,
                   "action": row.action, "active": row.active}
     emit(result) if json_out else typer.echo(f"override #{override_id} withdrawn; patent {result['patent_id']} "

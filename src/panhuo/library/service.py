@@ -7,7 +7,7 @@ it covers and then re-applies every active override, so a reviewer's decision su
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -38,7 +38,7 @@ def _patent_frame(db_session: Session, ids: list[int]) -> pl.DataFrame:
                         schema={"patent_id": pl.Int64, "codes": pl.List(pl.Utf8), "title": pl.Utf8})
 
 
-TextClassifier = Callable[[str], list[tuple[str, float]]]
+TextClassifier = Callable[[Sequence[str]], list[list[str]]]  # texts → chosen IPC subclasses of each
 TEXT_SOURCE = "text:classifier"
 
 
@@ -53,12 +53,10 @@ def _by_text(db_session: Session, frame: pl.DataFrame, classify: TextClassifier)
         return frame, set()
     texts = dict(db_session.execute(select(Patent.id, Patent.abstract).where(Patent.id.in_(bare))).all())
     titles = dict(zip(frame["patent_id"].to_list(), frame["title"].to_list()))
-    guessed: dict[int, list[str]] = {}
-    for pid in bare:
-        text = " ".join(t for t in (titles.get(pid), texts.get(pid)) if t).strip()
-        ranked = classify(text) if text else []
-        if ranked:  # the best subclass, and the next ones scoring at least half of it
-            guessed[pid] = [code for code, score in ranked[:3] if score >= 0.5 * ranked[0][1]]
+    joined = {pid: " ".join(t for t in (titles.get(pid), texts.get(pid)) if t).strip() for pid in bare}
+    with_text = [pid for pid in bare if joined[pid]]
+    chosen = classify([joined[pid] for pid in with_text]) if with_text else []
+    guessed = {pid: codes for pid, codes in zip(with_text, chosen) if codes}
     frame = frame.with_columns(pl.Series("codes", [guessed.get(pid, codes) for pid, codes in
                                                    zip(frame["patent_id"].to_list(), frame["codes"].to_list())],
                                          dtype=pl.List(pl.Utf8)))

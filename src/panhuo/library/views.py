@@ -177,7 +177,7 @@ def withdraw_override(request: Request, db: DbSession, principal: CurrentPrincip
     library_service.withdraw_override(db, override_id=row.id)
     cat = taxonomy_service.catalog(data_dir=settings.data, workspace=settings.workspace)
     library_service.build(db, catalog=cat, clusters=_clusters(settings.workspace)[0], patent_ids=[patent.id],
-                          classify=taxonomy_service.text_classifier(workspace=settings.workspace, cat=cat))
+                          classify=taxonomy_service.text_classifier(workspace=settings.workspace))
     db.commit()
     return RedirectResponse(f"/resources/patents/{patent.id}", status_code=303)
 

@@ -255,6 +255,12 @@ class Model:
         no known feature)."""
         return self.predict_many([text], top)[0]
 
+    def predict_sets(self, texts: Sequence[str], threshold: float | None = None,
+                     max_labels: int = MAX_SET) -> list[list[str]]:
+        """:meth:`predict_set` for many texts at once (one embedding batch)."""
+        threshold = self.threshold if threshold is None else threshold
+        return [choose_set(r, threshold, max_labels) for r in self.predict_many(texts, max_labels)]
+
     def predict_set(self, text: str, threshold: float | None = None, max_labels: int = MAX_SET) -> list[str]:
         """The set-valued prediction: the most probable subclass plus every other with probability ≥
         ``threshold`` (default: the one chosen when the model was trained)."""

@@ -7,7 +7,7 @@ the result (``missing``) rather than fail.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -190,16 +190,16 @@ def load_model(workspace: Path | None = None) -> classifier.Model:
         raise ModelMissing(path, str(exc)) from exc
 
 
-def text_classifier(*, workspace: Path | None = None,
-                    cat: Catalog | None = None) -> Callable[[str], list[list]] | None:
-    """Text → ranked IPC subclasses (``[[code, score]…]``, best 3) with the workspace's trained model, for
-    ``library.service.build(classify=…)`` — every (re)build of patents without IPC uses it, so a partial
-    rebuild (a withdrawn correction) classifies them as the full build did; ``None`` without a usable model."""
+def text_classifier(*, workspace: Path | None = None) -> Callable[[Sequence[str]], list[list[str]]] | None:
+    """Texts → the IPC subclasses the workspace's trained model chooses for each (its set prediction: the
+    best subclass and the others above the model's threshold), for ``library.service.build(classify=…)`` —
+    every (re)build of patents without IPC uses it, so a partial rebuild (a withdrawn correction) classifies
+    them as the full build did; ``None`` without a usable model."""
     try:
         model = load_model(workspace)
     except ModelMissing:
         return None
-    return lambda text: classify_text(text, 3, model=model, cat=cat, workspace=workspace)["ipc"]
+    return model.predict_sets
 
 
 def ipc_training_docs(data_dir: Path) -> list[tuple[str, str]]:

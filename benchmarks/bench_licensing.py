@@ -51,7 +51,7 @@ def run(scale: str) -> dict:
     n, m = SIZES.get(scale, SIZES["small"])
     cands, ents = _world(n, m)
     targets = ("C35", "C34")
-    filtered = [c for c in cands if pushlist.industry_match(targets, c.industries)[0] > 0.3]
+    filtered = pushlist.in_target_industries(targets, cands)
 
     def build(pool):
         prepared = pushlist.prepare(pool)

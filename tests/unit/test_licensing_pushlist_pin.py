@@ -86,3 +86,10 @@ _weights = st.one_of(st.none(), st.fixed_dictionaries(
 def test_fast_ranking_equals_the_per_pair_ranking(cands, ent, size, min_score, weights):
     assert pushlist.push_list(ent, cands, size=size, min_score=min_score, weights=weights) == \
            pushlist.push_list_per_pair(ent, cands, size=size, min_score=min_score, weights=weights)
+
+
+@settings(max_examples=100, deadline=None)
+@given(cands=st.lists(_cand, max_size=30), targets=_codes)
+def test_target_filter_keeps_the_candidates_that_match_a_target_above_the_section(cands, targets):
+    expected = [c for c in cands if pushlist.industry_match(targets, c.industries)[0] > 0.3]
+    assert pushlist.in_target_industries(list(targets), cands) == expected

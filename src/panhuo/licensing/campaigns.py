@@ -147,8 +147,7 @@ def _candidates(db_session: Session, campaign: Campaign) -> tuple[list[pushlist.
     cands = [pushlist.Candidate(p.id, p.title, tuple(industries.get(p.id, ())), t, grades.get(p.id),
                                 p.institution_id in own) for p, t in zip(patents, terms)]
     if campaign.target_industries:
-        targets = tuple(campaign.target_industries)
-        cands = [c for c in cands if pushlist.industry_match(targets, c.industries)[0] > 0.3]
+        cands = pushlist.in_target_industries(campaign.target_industries, cands)
     return cands, {"industries": ind_source, "grades": grade_source, "candidates": len(cands)}
 
 
@@ -157,6 +156,7 @@ def build_push_lists(*, db_session: Session, campaign_id: int, on: date, size: i
     """Propose and save each enterprise's push list; items already pushed are kept as they are."""
     campaign = get_or_raise(db_session, Campaign, campaign_id, "campaign")
     cands, sources = _candidates(db_session, campaign)
+    pool = pushlist.prepare(cands)  # per-patent facts once for every enterprise
     existing = {(i.enterprise_id, i.patent_id) for i in db_session.scalars(
         select(PushItem).where(PushItem.campaign_id == campaign.id))}
     created = 0
@@ -164,7 +164,7 @@ def build_push_lists(*, db_session: Session, campaign_id: int, on: date, size: i
     ent_terms = adapters.text_terms(e.needs for e in campaign.enterprises)
     for ent, terms in zip(campaign.enterprises, ent_terms):
         profile = pushlist.EnterpriseProfile(ent.id, ent.name, tuple(ent.industry_codes), terms)
-        ranked = pushlist.push_list(profile, cands, size=size or campaign.push_size, min_score=min_score)
+        ranked = pushlist.push_list(profile, pool, size=size or campaign.push_size, min_score=min_score)
         per_enterprise[ent.name] = {"items": len(ranked), "provincial": sum(r.source == "provincial" for r in ranked)}
         for rank, item in enumerate(ranked, start=1):
             if (ent.id, item.patent_id) in existing:

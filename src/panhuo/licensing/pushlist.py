@@ -110,6 +110,18 @@ def fit(enterprise: EnterpriseProfile, cand: Candidate, weights: dict[str, float
     return round(score, 4), reasons
 
 
+def in_target_industries(targets: Sequence[str], candidates: Sequence[Candidate], *, above: float = 0.3
+                         ) -> list[Candidate]:
+    """The candidates whose codes match a campaign's target industries better than ``above`` (0.3: the same
+    门类 alone is not enough); each distinct code set is matched once."""
+    targets = tuple(targets)
+    keep: dict[tuple[str, ...], bool] = {}
+    for cand in candidates:
+        if cand.industries not in keep:
+            keep[cand.industries] = industry_match(targets, cand.industries)[0] > above
+    return [c for c in candidates if keep[c.industries]]
+
+
 @dataclass(frozen=True, eq=False)
 class CandidatePool:
     """Candidates with their per-patent facts worked out once (see :func:`prepare`); reused for every enterprise."""

@@ -93,3 +93,12 @@ def test_fast_ranking_equals_the_per_pair_ranking(cands, ent, size, min_score, w
 def test_target_filter_keeps_the_candidates_that_match_a_target_above_the_section(cands, targets):
     expected = [c for c in cands if pushlist.industry_match(targets, c.industries)[0] > 0.3]
     assert pushlist.in_target_industries(list(targets), cands) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(values=st.lists(st.one_of(st.floats(-5, 5), st.integers(-50_000, 50_000).map(lambda i: (i + 0.5) / 10_000),
+                                 st.floats(allow_nan=False, allow_infinity=False)), max_size=50))
+def test_round4_rounds_as_python_rounds(values):
+    import numpy as np
+
+    assert pushlist.round4(np.asarray(values, dtype=np.float64)).tolist() == [round(v, 4) for v in values]

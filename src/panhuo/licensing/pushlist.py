@@ -173,9 +173,21 @@ def scores(enterprise: EnterpriseProfile, pool: CandidatePool, weights: dict[str
         some = common > 0
         sim[some] = common[some] / np.sqrt(pool.term_counts[some] * len(enterprise.terms))
     raw = w["industry"] * level + w["text"] * sim + w["grade"] * pool.grade_bonus
-    distinct, back = np.unique(raw, return_inverse=True)
-    rounded = np.array([round(v, 4) for v in distinct.tolist()], dtype=np.float64)  # Python's round, as fit's
-    return rounded[back.reshape(-1)] if n else np.zeros(0)
+    return round4(raw)
+
+
+def round4(values: np.ndarray) -> np.ndarray:
+    """``round(v, 4)`` of every value, as Python rounds (correctly rounded decimal, half to even).
+
+    numpy's ``round`` (scale, round to integer, unscale) agrees except next to a half-way point of the scaled
+    value, where the scaling's own rounding can tip it; those few values are rounded by Python."""
+    with np.errstate(over="ignore", invalid="ignore"):  # huge values overflow here and go to Python below
+        scaled = values * 10_000.0
+        out = np.round(values, 4)
+        unsure = (np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6) | ~(np.abs(scaled) < 2.0 ** 40)
+    for pos in np.flatnonzero(unsure).tolist():
+        out[pos] = round(float(values[pos]), 4)
+    return out
 
 
 def _best(score: np.ndarray, ids: np.ndarray, among: np.ndarray, k: int) -> list[int]:

@@ -35,9 +35,16 @@ def patent_industries(db_session: Session, patents: list[Patent]) -> tuple[dict[
     return {p.id: _codes(p.extra.get("industries")) for p in patents}, "patent.extra"
 
 
+ID_CHUNK = 5000  # ids per IN list: PostgreSQL takes at most 65,535 bound parameters per statement
+
+
 def patent_grades(db_session: Session, patent_ids: list[int]) -> tuple[dict[int, str | None], str]:
-    """Latest valuation grade per patent (None for a patent never evaluated)."""
-    latest = valuation_service.latest(db_session=db_session, patent_ids=patent_ids)
+    """Latest valuation grade per patent (None for a patent never evaluated), read ``ID_CHUNK`` ids at a time
+    (a provincial campaign has 8万+ candidates)."""
+    latest = {}
+    for start in range(0, len(patent_ids), ID_CHUNK):
+        latest.update(valuation_service.latest(db_session=db_session,
+                                               patent_ids=patent_ids[start:start + ID_CHUNK]))
     return {pid: getattr(latest.get(pid), "grade", None) for pid in patent_ids}, "valuation"
 
 

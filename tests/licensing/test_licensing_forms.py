@@ -392,21 +392,32 @@ def test_contract_from_a_licensed_campaign_item(site):
         patent = db.get(Patent, pushed.patent_id)
         enterprise = db.get(CampaignEnterprise, pushed.enterprise_id)
         number, org_id = patent.application_no, enterprise.organisation_id
+    with session_scope(site.engine) as db:
+        draft = contract_service.contract_for_item(db_session=db, push_item_id=item)
+        draft_id, draft_version = draft.id, draft.version_id
+    # one item, one contract: the page leads to the automatic draft, which the form completes
     campaign = op.get(f"/licensing/campaigns/{site.ids['campaign']}").text
-    assert f'href="/licensing/contracts/new?item={item}"' in campaign
-    form = op.get(f"/licensing/contracts/new?item={item}")
+    assert f'href="/licensing/contracts/{draft_id}/edit" id="contract-from-item-{item}"' in campaign
+    assert f'href="/licensing/contracts/new?item={item}"' not in campaign
+    to_draft = op.get(f"/licensing/contracts/new?item={item}", follow_redirects=False)
+    assert to_draft.status_code == 303 and to_draft.headers["location"] == f"/licensing/contracts/{draft_id}/edit"
+    second = site.post("operator", "/licensing/contracts/new", **_contract_form(site, item=str(item), patents=number))
+    assert second.status_code == 400 and f"already has contract {draft_id}" in html.unescape(second.text)
+    form = op.get(f"/licensing/contracts/{draft_id}/edit")
     assert form.status_code == 200 and number in form.text and f'<option value="{org_id}" selected' in form.text
-    assert 'name="price" value="60000.00"' in form.text and f'name="item" value="{item}"' in form.text
+    assert 'name="price" value="60000.00"' in form.text and f'name="version" value="{draft_version}"' in form.text
     for who in ("enterprise", "inventor"):
         assert site.client(who).get(f"/licensing/contracts/new?item={item}").status_code == 403
-    wrong = site.post("operator", "/licensing/contracts/new",
-                      **_contract_form(site, item=str(item), patents=site.numbers[-1]))
+    wrong = site.post("operator", f"/licensing/contracts/{draft_id}/edit", version=str(draft_version),
+                      **_contract_form(site, patents=site.numbers[-1]))
     assert wrong.status_code == 400 and "campaign item's patent" in errors(wrong)["patents"]
-    r = site.post("operator", "/licensing/contracts/new", **_contract_form(
-        site, item=str(item), patents=number, licensee_id=str(org_id), kind="transfer", title="定向许可转让"))
-    assert r.status_code == 303
-    made = site.one(Contract, int(r.headers["location"].rsplit("/", 1)[1]))
-    assert (made.push_item_id, made.kind, made.licensee_id) == (item, "transfer", org_id)
+    r = site.post("operator", f"/licensing/contracts/{draft_id}/edit", version=str(draft_version), **_contract_form(
+        site, patents=number, licensee_id=str(org_id), kind="transfer", title="定向许可转让"))
+    assert r.status_code == 303 and r.headers["location"] == f"/licensing/contracts/{draft_id}"
+    with session_scope(site.engine) as db:
+        made = db.scalars(select(Contract).where(Contract.push_item_id == item)).all()
+        assert [(c.id, c.kind, c.licensee_id, c.title, c.price) for c in made] == [
+            (draft_id, "transfer", org_id, "定向许可转让", Decimal(80000))]
 
 
 # -- income distribution ---------------------------------------------------------------------------------------

@@ -29,7 +29,12 @@ D = Decimal
     (FeeTerms("royalty", royalty_pct=D("20.5"), royalty_basis="net_sales"), ["fee_cap"]),
     (FeeTerms("royalty", royalty_pct=D(40), royalty_basis="profit"), []),
     (FeeTerms("royalty", royalty_pct=D(41), royalty_basis="profit"), ["fee_cap"]),
-    (FeeTerms("royalty", royalty_pct=D(5), royalty_basis="turnover"), ["fee_standard"]),
+    (FeeTerms("royalty", royalty_pct=D(5), royalty_basis="turnover"), ["royalty_basis"]),
+    (FeeTerms("royalty", royalty_pct=D(5)), ["royalty_basis"]),
+    (FeeTerms("lump_sum", lump_sum=D(10), royalty_basis="turnover"), ["royalty_basis"]),
+    (FeeTerms("royalty", royalty_pct=D(150), royalty_basis="profit"), ["fee_standard"]),
+    (FeeTerms("royalty", royalty_pct=D("2.0005"), royalty_basis="profit"), ["fee_standard"]),
+    (FeeTerms("lump_sum", lump_sum=D("1e14")), ["fee_standard"]),
     (FeeTerms("royalty", royalty_pct=D(0), royalty_basis="profit"), ["fee_standard"]),
     (FeeTerms("royalty"), ["fee_standard"]),
     (FeeTerms("royalty", lump_sum=D(10), royalty_pct=D(3), royalty_basis="profit"), ["fee_standard"]),
@@ -197,3 +202,41 @@ def test_check_date_bounds_the_year(day, ok):
     else:
         with pytest.raises(LicensingError, match="use a year from 1985 to 2200"):
             check_date(day)
+
+
+# Contract fee terms: one rule (rules.check_contract_fee_terms) — the declaration checks refuse, the guidance
+# caps warn or refuse as data/contracts.yaml's fee_caps says.
+@pytest.mark.parametrize("terms, caps, refused, warned", [
+    (FeeTerms("royalty", royalty_pct=D(5), royalty_basis="net_sales"), "warn", [], []),
+    (FeeTerms("royalty", royalty_pct=D(5), royalty_basis="turnover"), "warn", ["royalty_basis"], []),
+    (FeeTerms("royalty", royalty_pct=D(5), royalty_basis="turnover"), "refuse", ["royalty_basis"], []),
+    (FeeTerms("royalty", royalty_pct=D(25), royalty_basis="net_sales"), "warn", [], ["fee_cap"]),
+    (FeeTerms("royalty", royalty_pct=D(25), royalty_basis="net_sales"), "refuse", ["fee_cap"], []),
+    (FeeTerms("lump_sum", lump_sum=D(30000000)), "warn", [], ["fee_cap"]),
+    (FeeTerms("royalty", royalty_pct=D(101), royalty_basis="profit"), "warn", ["fee_standard"], []),
+    (FeeTerms("barter"), "warn", ["payment_mode"], []),
+    (FeeTerms("entry_plus_royalty", royalty_pct=D(30), royalty_basis="net_sales"), "warn", ["fee_standard"],
+     ["fee_cap"]),
+])
+def test_contract_fee_terms_refusals_and_warnings(terms, caps, refused, warned):
+    refusals, warnings = rules.check_contract_fee_terms(terms, caps=caps)
+    assert [p.check for p in refusals] == refused
+    assert [p.check for p in warnings] == warned
+
+
+def test_contract_fee_terms_unknown_basis_names_the_known_ones():
+    [problem], _ = rules.check_contract_fee_terms(FeeTerms("royalty", royalty_pct=D(5), royalty_basis="gmv"),
+                                                  caps="warn")
+    assert "'gmv'" in problem.message and "net_sales" in problem.message and "profit" in problem.message
+
+
+def test_contract_fee_caps_setting_must_be_known():
+    with pytest.raises(rules.LicensingError, match="fee_caps"):
+        rules.check_contract_fee_terms(FeeTerms("free"), caps="maybe")
+
+
+def test_contracts_rules_file_makes_caps_guidance():
+    from panhuo.licensing.policy import contract_policy
+
+    assert contract_policy()["fee_caps"] in rules.CAP_MODES
+    assert "fee_caps" in contract_policy()["sources"]

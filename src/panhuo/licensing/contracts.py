@@ -46,14 +46,62 @@ def _block_exclusive(db_session: Session, patent_ids: list[int], licence_type: s
                                  f"until it is withdrawn (专利法 Art. 51)")
 
 
-def create_contract(*, db_session: Session, kind: str, patent_ids: list[int], licensor_name: str,
-                    licensee_name: str, licence_type: str | None = None, title: str = "",
-                    licensor_id: int | None = None, licensee_id: int | None = None, territory: str = "中国",
-                    term_start: date | None = None, term_end: date | None = None, fee_terms: dict | None = None,
-                    price: Decimal | None = None, pricing_route: str = "agreement", listing_ref: str | None = None,
-                    distribution_rule: dict | None = None, push_item_id: int | None = None,
-                    actor: str | None = None) -> Contract:
-    """A draft contract. Licences default to 普通 (ordinary); listing and auction need their reference."""
+def contract_for_item(*, db_session: Session, push_item_id: int) -> Contract | None:
+    """The live (not cancelled) contract drawn up from a campaign item: one item leads to one contract."""
+    return db_session.scalars(select(Contract).where(Contract.push_item_id == push_item_id,
+                                                     Contract.status != "cancelled")
+                              .order_by(Contract.id.desc())).first()
+
+
+def _check_item(db_session: Session, push_item_id: int, patent_ids: list[int], contract_id: int | None) -> None:
+    """A contract from a campaign item: the item reached 'licensed', its patent is included, and it has no
+    other live contract (complete or cancel that one instead)."""
+    from panhuo.licensing.models import PushItem
+
+    item = get_or_raise(db_session, PushItem, push_item_id, "push item")
+    if item.status != "licensed":
+        raise FieldError("item", f"push item {item.id} is '{item.status}': a contract is drawn up from an item "
+                                 f"that reached 'licensed'")
+    if item.patent_id not in patent_ids:
+        raise FieldError("patents", f"the contract must include the campaign item's patent (id {item.patent_id})")
+    existing = contract_for_item(db_session=db_session, push_item_id=item.id)
+    if existing is not None and existing.id != contract_id:
+        raise FieldError("item", f"push item {item.id} already has contract {existing.id} ({existing.status}): "
+                                 f"complete that draft or cancel it first — one item, one contract")
+
+
+def checked_fee_terms(fee_terms: dict | None) -> tuple[dict, list[rules.Problem]]:
+    """Fee terms as stored and their guidance warnings (:func:`rules.check_contract_fee_terms`, caps as
+    ``fee_caps`` in ``data/contracts.yaml`` says); refusals raise :class:`rules.RuleViolation`."""
+    if not fee_terms:
+        return {}, []
+    try:
+        terms = rules.FeeTerms.from_dict(fee_terms)
+    except (LicensingError, ValueError) as exc:
+        raise FieldError("fee_mode", str(exc)) from exc
+    refusals, warnings = rules.check_contract_fee_terms(terms, caps=contract_policy().get("fee_caps", "warn"))
+    if refusals:
+        raise rules.RuleViolation("fee terms", refusals)
+    return terms.to_dict(), warnings
+
+
+def fee_warnings(contract: Contract) -> list[rules.Problem]:
+    """What the contract page warns about in the stored fee terms (the guidance caps; terms stored before
+    the check existed may show their refusals too)."""
+    if not contract.fee_terms:
+        return []
+    try:
+        terms = rules.FeeTerms.from_dict(contract.fee_terms)
+    except (LicensingError, ValueError) as exc:
+        return [rules.Problem("fee_standard", str(exc))]
+    refusals, warnings = rules.check_contract_fee_terms(terms, caps=contract_policy().get("fee_caps", "warn"))
+    return refusals + warnings
+
+
+def _checked(db_session: Session, *, kind: str, licence_type: str | None, pricing_route: str,
+             listing_ref: str | None, patent_ids: list[int], term_start: date | None, term_end: date | None,
+             fee_terms: dict | None, distribution_rule: dict | None) -> dict:
+    """Every rule of a contract's terms (new or edited draft); the normalised values to store."""
     pol = contract_policy()
     if kind not in pol["kinds"]:
         raise FieldError("kind", f"unknown contract kind '{kind}' (use {', '.join(pol['kinds'])})")
@@ -73,18 +121,38 @@ def create_contract(*, db_session: Session, kind: str, patent_ids: list[int], li
     if term_start and term_end and term_end < term_start:
         raise FieldError("term", f"the term ends ({term_end}) before it starts ({term_start})")
     _block_exclusive(db_session, patent_ids, licence_type)
+    stored_terms, _ = checked_fee_terms(fee_terms)
     rule = rewards.DistributionRule.default() if distribution_rule is None else _rule(distribution_rule)
+    return {"licence_type": licence_type, "fee_terms": stored_terms, "distribution_rule": rule.to_dict()}
+
+
+def create_contract(*, db_session: Session, kind: str, patent_ids: list[int], licensor_name: str,
+                    licensee_name: str, licence_type: str | None = None, title: str = "",
+                    licensor_id: int | None = None, licensee_id: int | None = None, territory: str = "中国",
+                    term_start: date | None = None, term_end: date | None = None, fee_terms: dict | None = None,
+                    price: Decimal | None = None, pricing_route: str = "agreement", listing_ref: str | None = None,
+                    distribution_rule: dict | None = None, push_item_id: int | None = None,
+                    actor: str | None = None) -> Contract:
+    """A draft contract. Licences default to 普通 (ordinary); listing and auction need their reference; fee
+    terms are checked (:func:`checked_fee_terms`). A campaign item leads to one live contract: a second one
+    for the same item is refused (edit the draft with :func:`update_contract`, or cancel it)."""
+    patent_ids = list(dict.fromkeys(patent_ids))
+    checked = _checked(db_session, kind=kind, licence_type=licence_type, pricing_route=pricing_route,
+                       listing_ref=listing_ref, patent_ids=patent_ids, term_start=term_start, term_end=term_end,
+                       fee_terms=fee_terms, distribution_rule=distribution_rule)
+    if push_item_id is not None:
+        _check_item(db_session, push_item_id, patent_ids, None)
     contract = Contract(
-        kind=kind, licence_type=licence_type, title=title, licensor_id=licensor_id, licensor_name=licensor_name,
+        kind=kind, title=title, licensor_id=licensor_id, licensor_name=licensor_name,
         licensee_id=licensee_id, licensee_name=licensee_name, territory=territory, term_start=term_start,
-        term_end=term_end, fee_terms=rules.FeeTerms.from_dict(fee_terms).to_dict() if fee_terms else {},
-        price=price, pricing_route=pricing_route, listing_ref=listing_ref, distribution_rule=rule.to_dict(),
-        push_item_id=push_item_id, status="draft",
-        patents=[ContractPatent(patent_id=pid) for pid in dict.fromkeys(patent_ids)])
+        term_end=term_end, price=price, pricing_route=pricing_route, listing_ref=listing_ref,
+        push_item_id=push_item_id, status="draft", **checked,
+        patents=[ContractPatent(patent_id=pid) for pid in patent_ids])
     db_session.add(contract)
     db_session.flush()
     audit(db_session, action="contract.create", entity="contract", entity_id=contract.id, actor=actor,
-          after={"kind": kind, "licence_type": licence_type, "licensee": licensee_name, "price": price})
+          after={"kind": kind, "licence_type": checked["licence_type"], "licensee": licensee_name, "price": price,
+                 "push_item_id": push_item_id})
     return contract
 
 
@@ -162,21 +230,69 @@ def terminate_contract(*, db_session: Session, contract_id: int, on: date, reaso
                 expected_version=expected_version, terminated_on=on, termination_reason=reason, note=reason)
 
 
+EDITABLE = ("kind", "licence_type", "title", "licensor_id", "licensor_name", "licensee_id", "licensee_name",
+            "territory", "term_start", "term_end", "price", "pricing_route", "listing_ref", "fee_terms",
+            "distribution_rule", "patent_ids")
+
+
 def update_contract(*, db_session: Session, contract_id: int, expected_version: int, actor: str | None = None,
                     **fields) -> Contract:
-    """Edit draft fields (title, territory, term, price, listing_ref); a stale version is a conflict."""
-    editable = {"title", "territory", "term_start", "term_end", "price", "listing_ref"}
-    unknown = set(fields) - editable
+    """Edit or complete a draft (any of :data:`EDITABLE`; ``patent_ids`` replaces the patents). The result is
+    checked as a new contract would be; a stale ``expected_version`` is a conflict; the audit event keeps the
+    values before and after."""
+    unknown = set(fields) - set(EDITABLE)
     if unknown:
-        raise LicensingError(f"cannot edit {', '.join(sorted(unknown))} (editable: {', '.join(sorted(editable))})")
+        raise LicensingError(f"cannot edit {', '.join(sorted(unknown))} (editable: {', '.join(EDITABLE)})")
     contract = get_or_raise(db_session, Contract, contract_id, "contract")
     check_version(contract, expected_version, "contract")
     if contract.status != "draft":
         raise LicensingError(f"contract {contract.id} is '{contract.status}': only drafts can be edited")
-    for key, value in fields.items():
+    current = {key: getattr(contract, key) for key in EDITABLE if key != "patent_ids"}
+    current["patent_ids"] = [cp.patent_id for cp in contract.patents]
+    merged = {**current, **fields}
+    merged["patent_ids"] = list(dict.fromkeys(merged["patent_ids"]))
+    checked = _checked(db_session, kind=merged["kind"], licence_type=merged["licence_type"],
+                       pricing_route=merged["pricing_route"], listing_ref=merged["listing_ref"],
+                       patent_ids=merged["patent_ids"], term_start=merged["term_start"],
+                       term_end=merged["term_end"], fee_terms=merged["fee_terms"],
+                       distribution_rule=merged["distribution_rule"])
+    if contract.push_item_id is not None:
+        _check_item(db_session, contract.push_item_id, merged["patent_ids"], contract.id)
+    merged.update(checked)
+    if not (merged["licensor_name"] or "").strip() or not (merged["licensee_name"] or "").strip():
+        raise FieldError("licensee", "a contract names its licensor and its licensee")
+    changed = {k: v for k, v in merged.items() if v != current[k]}
+    _set_patents(contract, merged.pop("patent_ids"))
+    for key, value in merged.items():
         setattr(contract, key, value)
     flush(db_session, contract, "contract")
-    audit(db_session, action="contract.update", entity="contract", entity_id=contract.id, actor=actor, after=fields)
+    audit(db_session, action="contract.update", entity="contract", entity_id=contract.id, actor=actor,
+          before={k: current[k] for k in changed}, after=changed)
+    return contract
+
+
+def _set_patents(contract: Contract, patent_ids: list[int]) -> None:
+    keep = [cp for cp in contract.patents if cp.patent_id in patent_ids]
+    have = {cp.patent_id for cp in keep}
+    contract.patents = keep + [ContractPatent(patent_id=pid) for pid in patent_ids if pid not in have]
+
+
+def cancel_contract(*, db_session: Session, contract_id: int, on: date, reason: str, actor: str | None = None,
+                    expected_version: int | None = None) -> Contract:
+    """draft → cancelled: a draft made by mistake is withdrawn — kept with its date, reason and audit trail,
+    never deleted; its scheduled payments are cancelled. A campaign item whose draft is cancelled may have a
+    new contract drawn up."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise FieldError("reason", "give the reason for cancelling the draft")
+    contract = get_or_raise(db_session, Contract, contract_id, "contract")
+    rules.check_date(on, "the cancellation date")
+    move(db_session, contract, machine="contract", target="cancelled", entity="contract", actor=actor,
+         expected_version=expected_version, cancelled_on=on, cancel_reason=reason[:500], note=reason[:500])
+    for payment in contract.payments:
+        if payment.status == "scheduled":
+            move(db_session, payment, machine="payment", target="cancelled", entity="payment", actor=actor,
+                 note=f"contract {contract.id} cancelled")
     return contract
 
 
@@ -322,7 +438,7 @@ def distribute_income(*, db_session: Session, contract_id: int, gross_income: De
 
 def kpis(*, db_session: Session) -> dict:
     """Contract and payment KPIs for the 统计 page: counts and value by kind/type, recorded, cash received."""
-    contracts = list(db_session.scalars(select(Contract)))
+    contracts = list(db_session.scalars(select(Contract).where(Contract.status != "cancelled")))
     by_mode: dict[str, dict] = {}
     for c in contracts:
         key = c.kind if c.kind != "licence" else f"licence:{c.licence_type}"

@@ -28,7 +28,7 @@ from panhuo.licensing.models import Contract, ContractPatent, Distribution, Paym
 from panhuo.licensing.rules import FieldError, LicensingError
 from panhuo.patents.models import Patent
 
-TRANSITIONS = ("publicity", "approve", "object", "sign", "record", "terminate")
+TRANSITIONS = ("publicity", "approve", "object", "sign", "record", "terminate", "cancel")
 KINDS = ("licence", "transfer", "equity")
 
 
@@ -168,6 +168,10 @@ def transition(*, db_session: Session, principal: Principal, contract_id: int, a
         return contract_service.sign_contract(**common, on=on)
     if action == "record":
         return contract_service.record_contract(**common, on=on)
+    if action == "cancel":
+        if not reason.strip():
+            raise LicensingError("give the reason for cancelling the draft (e.g. drawn up by mistake)")
+        return contract_service.cancel_contract(**common, on=on, reason=reason.strip())
     if not reason.strip():
         raise LicensingError("give the reason for terminating the contract")
     return contract_service.terminate_contract(**common, on=on, reason=reason.strip())
@@ -198,8 +202,8 @@ def schedule(*, db_session: Session, principal: Principal, contract_id: int, kin
     """Add a scheduled payment to the contract (institution admins and the operator)."""
     contract = get_for(db_session=db_session, principal=principal, contract_id=contract_id,
                        action="contract.manage")
-    if contract.status == "terminated":
-        raise LicensingError(f"contract {contract.id} is terminated: no new payments")
+    if contract.status in ("terminated", "cancelled"):
+        raise LicensingError(f"contract {contract.id} is {contract.status}: no new payments")
     return contract_service.schedule_payment(db_session=db_session, contract_id=contract.id, kind=kind,
                                              due_date=due_date, amount_due=amount_due, milestone=milestone or None,
                                              actor=principal.username)
@@ -268,6 +272,31 @@ def create_for(*, db_session: Session, principal: Principal, patent_ids: list[in
         raise FieldError("licensee", "choose or name the licensee (受让方/被许可方)")
     contract = contract_service.create_contract(db_session=db_session, patent_ids=[p.id for p in patents],
                                                 push_item_id=item_id, actor=principal.username, **fields)
+    if publicity_start is not None:
+        contract_service.start_publicity(db_session=db_session, contract_id=contract.id, start=publicity_start,
+                                         days=publicity_days, actor=principal.username)
+    return contract
+
+
+def update_for(*, db_session: Session, principal: Principal, contract_id: int, expected_version: int,
+               patent_ids: list[int], publicity_start: date | None = None, publicity_days: int | None = None,
+               **fields) -> Contract:
+    """Complete or edit a draft contract (e.g. the one made when a campaign item reached 已许可) by an
+    institution's admin or the operator, through :func:`contracts.update_contract` with the version the page
+    was read at, and optionally start its 公示. The licensor follows the patents' institution."""
+    contract = get_for(db_session=db_session, principal=principal, contract_id=contract_id,
+                       action="contract.manage")
+    patents = _manage_patents(db_session, principal, patent_ids)
+    institution_id = patents[0].institution_id if patents else None
+    if institution_id is not None:
+        org = db_session.get(Organisation, institution_id)
+        fields["licensor_id"] = institution_id
+        fields["licensor_name"] = org.name if org else contract.licensor_name
+    if not (fields.get("licensee_name") or "").strip():
+        raise FieldError("licensee", "choose or name the licensee (受让方/被许可方)")
+    contract = contract_service.update_contract(db_session=db_session, contract_id=contract.id,
+                                                expected_version=expected_version, actor=principal.username,
+                                                patent_ids=[p.id for p in patents], **fields)
     if publicity_start is not None:
         contract_service.start_publicity(db_session=db_session, contract_id=contract.id, start=publicity_start,
                                          days=publicity_days, actor=principal.username)

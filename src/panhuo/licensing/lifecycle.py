@@ -76,8 +76,9 @@ def move(db_session: Session, obj: Any, *, machine: str, target: str, entity: st
 
 
 def audit(db_session: Session, *, action: str, entity: str, entity_id: Any, actor: str | None,
-          after: dict | None = None, note: str | None = None) -> None:
-    """Audit a change that is not a state transition (creation, check-in, receipt)."""
+          after: dict | None = None, note: str | None = None, before: dict | None = None) -> None:
+    """Audit a change that is not a state transition (creation, edit, check-in, receipt)."""
     accounts_service.record_audit(db_session=db_session, action=action, actor=actor, entity=entity,
                                   entity_id=entity_id, after={k: _plain(v) for k, v in (after or {}).items()},
+                                  before={k: _plain(v) for k, v in before.items()} if before else None,
                                   note=note)

@@ -69,6 +69,7 @@ class OpenLicence(TimestampMixin, Base):
     recordal_deadline: Mapped[date | None] = mapped_column(Date)  # 备案: effective + 3 months
     recorded_on: Mapped[date | None] = mapped_column(Date)
     terminated_on: Mapped[date | None] = mapped_column(Date)
+    termination_reason: Mapped[str | None] = mapped_column(String(500))
     version_id: Mapped[int] = mapped_column(Integer, default=1)
 
     declaration: Mapped[Declaration] = relationship(back_populates="licences")
@@ -114,6 +115,8 @@ class Contract(TimestampMixin, Base):
     recorded_on: Mapped[date | None] = mapped_column(Date)
     terminated_on: Mapped[date | None] = mapped_column(Date)
     termination_reason: Mapped[str | None] = mapped_column(String(500))
+    cancelled_on: Mapped[date | None] = mapped_column(Date)  # a draft withdrawn (made by mistake)
+    cancel_reason: Mapped[str | None] = mapped_column(String(500))
     distribution_rule: Mapped[dict] = mapped_column(default=dict)  # rewards.DistributionRule.to_dict()
     push_item_id: Mapped[int | None] = mapped_column(ForeignKey("licensing_push_items.id"), index=True)
     version_id: Mapped[int] = mapped_column(Integer, default=1)

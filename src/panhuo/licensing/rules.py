@@ -134,7 +134,11 @@ class FeeTerms:
 
 
 def check_fee_terms(terms: FeeTerms, policy: OpenLicencePolicy | None = None) -> list[Problem]:
-    """Payment mode and standard against the CNIPA guidance caps (fixed ≤ 2,000万元; royalty ≤ 20 %/40 %)."""
+    """Payment mode and standard against the CNIPA guidance caps (fixed ≤ 2,000万元; royalty ≤ 20 %/40 %).
+
+    Named checks: ``payment_mode`` (unknown mode), ``royalty_basis`` (a basis the caps table does not know, or
+    none for a rate), ``fee_standard`` (amounts the mode needs or forbids, impossible values) and ``fee_cap``
+    (above the guidance caps)."""
     pol = policy or open_licence_policy()
     if terms.mode not in pol.payment_modes:
         return [Problem("payment_mode", f"unknown payment mode '{terms.mode}' (use {', '.join(pol.payment_modes)})")]
@@ -152,30 +156,58 @@ def check_fee_terms(terms: FeeTerms, policy: OpenLicencePolicy | None = None) ->
     if terms.mode == "free" and terms.lump_sum:
         problems.append(Problem("fee_standard", "mode 'free' cannot carry a fee"))
     if terms.lump_sum is not None:
-        if terms.lump_sum < 0:
-            problems.append(Problem("fee_standard", "the fixed amount cannot be negative"))
+        if not terms.lump_sum.is_finite() or terms.lump_sum < 0 or terms.lump_sum >= MONEY_LIMIT:
+            problems.append(Problem("fee_standard", "the fixed amount must be a non-negative amount below 10^14 yuan"))
         elif terms.lump_sum > pol.fixed_fee_max_yuan:
             problems.append(Problem("fee_cap", f"fixed fee {terms.lump_sum} yuan exceeds the guidance cap of "
                                                f"{pol.fixed_fee_max_yuan} yuan (2,000万元)"))
-    if terms.royalty_pct is not None:
+    if terms.royalty_basis is not None and terms.royalty_basis not in pol.royalty_max_pct:
+        problems.append(_unknown_basis(terms.royalty_basis, pol))
+    elif terms.royalty_pct is not None:
         problems.extend(_check_royalty(terms, pol))
     if terms.payable_after_months < 0:
         problems.append(Problem("fee_standard", "payable_after_months cannot be negative"))
     return problems
 
 
+def _unknown_basis(basis: str | None, pol: OpenLicencePolicy) -> Problem:
+    known = ", ".join(f"{b} (≤ {pol.royalty_max_pct[b]:g} %)" for b in pol.royalty_max_pct)
+    what = f"unknown royalty basis '{basis}'" if basis else "a royalty rate needs its basis"
+    return Problem("royalty_basis", f"{what}: use {known}")
+
+
 def _check_royalty(terms: FeeTerms, pol: OpenLicencePolicy) -> list[Problem]:
     if terms.royalty_basis not in pol.royalty_max_pct:
-        return [Problem("fee_standard", f"royalty basis must be one of {', '.join(pol.royalty_max_pct)}, "
-                                        f"not '{terms.royalty_basis}'")]
+        return [_unknown_basis(terms.royalty_basis, pol)]
     cap = Decimal(str(pol.royalty_max_pct[terms.royalty_basis]))
-    if terms.royalty_pct <= 0:
-        return [Problem("fee_standard", "the royalty rate must be above 0 %")]
+    if not terms.royalty_pct.is_finite() or not 0 < terms.royalty_pct <= 100:
+        return [Problem("fee_standard", "the royalty rate must be above 0 % and at most 100 %")]
+    if terms.royalty_pct != terms.royalty_pct.quantize(Decimal("0.001")):
+        return [Problem("fee_standard", f"royalty rate {terms.royalty_pct} %: use at most three decimals")]
     if terms.royalty_pct > cap:
         basis = "净销售额" if terms.royalty_basis == "net_sales" else "利润额"
         return [Problem("fee_cap", f"royalty {terms.royalty_pct} % of {terms.royalty_basis} exceeds the guidance "
                                    f"cap of {cap} % ({basis})")]
     return []
+
+
+CAP_MODES = ("warn", "refuse")
+
+
+def check_contract_fee_terms(terms: FeeTerms, *, caps: str, policy: OpenLicencePolicy | None = None
+                             ) -> tuple[list[Problem], list[Problem]]:
+    """The fee terms of a licence, transfer or 作价投资 contract: ``(refusals, warnings)``.
+
+    The same checks as a declaration's (:func:`check_fee_terms`): an unknown payment mode or royalty basis,
+    missing or impossible amounts are refused. The guidance caps (``fee_cap``) bind open-licence declarations;
+    for a negotiated contract ``caps`` (``fee_caps`` in ``data/contracts.yaml``) says whether they only
+    ``warn`` or ``refuse``."""
+    if caps not in CAP_MODES:
+        raise LicensingError(f"fee_caps must be one of {', '.join(CAP_MODES)}, not '{caps}'")
+    problems = check_fee_terms(terms, policy)
+    if caps == "refuse":
+        return problems, []
+    return [p for p in problems if p.check != "fee_cap"], [p for p in problems if p.check == "fee_cap"]
 
 
 def check_term(start: date | None, end: date | None, expiry: date | None,

@@ -306,10 +306,18 @@ def record_open_licence(*, db_session: Session, licence_id: int, on: date, actor
 
 
 def terminate_open_licence(*, db_session: Session, licence_id: int, on: date, reason: str,
-                           actor: str | None = None) -> OpenLicence:
+                           actor: str | None = None, expected_version: int | None = None) -> OpenLicence:
+    """effective | recorded → terminated, with the date and the reason (required; the licensee sees both)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise rules.FieldError("reason", "give the reason for terminating the licence")
     licence = get_or_raise(db_session, OpenLicence, licence_id, "open licence")
+    rules.check_date(on, "the termination date")
+    if licence.effective_on and on < licence.effective_on:
+        raise rules.FieldError("on", f"the licence took effect on {licence.effective_on}: it cannot end before")
     return move(db_session, licence, machine="open_licence", target="terminated", entity="open_licence",
-                actor=actor, note=reason, terminated_on=on)
+                actor=actor, expected_version=expected_version, note=reason[:500], terminated_on=on,
+                termination_reason=reason[:500])
 
 
 def recordals_due(*, db_session: Session, on: date, within_days: int = 30) -> list[dict]:

@@ -39,14 +39,16 @@ MACHINES: dict[str, dict[str, tuple[str, ...]]] = {
         "completed": (),
         "abandoned": (),
     },
-    # Licence, transfer and 作价投资 contracts; 协议定价 passes through the internal 公示.
+    # Licence, transfer and 作价投资 contracts; 协议定价 passes through the internal 公示. A draft made by
+    # mistake is cancelled (kept, with its reason and audit trail), never deleted.
     "contract": {
-        "draft": ("publicity", "approved"),
+        "draft": ("publicity", "approved", "cancelled"),
         "publicity": ("approved", "draft"),
         "approved": ("signed", "draft"),
         "signed": ("recorded", "terminated"),
         "recorded": ("terminated",),
         "terminated": (),
+        "cancelled": (),
     },
     # One scheduled payment (lump sum, instalment, milestone, royalty period).
     "payment": {

@@ -123,7 +123,11 @@ def _item_rows(db, campaign_id: int) -> list[dict]:
     checkins: dict[int, list] = {}
     for c in db.scalars(select(TrialCheckin).where(TrialCheckin.item_id.in_(ids)).order_by(TrialCheckin.on)):
         checkins.setdefault(c.item_id, []).append(c)
-    contracts = {c.push_item_id: c for c in db.scalars(select(Contract).where(Contract.push_item_id.in_(ids)))}
+    contracts: dict[int, Contract] = {}
+    for c in db.scalars(select(Contract).where(Contract.push_item_id.in_(ids)).order_by(Contract.id.desc())):
+        best = contracts.get(c.push_item_id)  # the item's live contract, else its latest cancelled one
+        if best is None or (best.status == "cancelled" and c.status != "cancelled"):
+            contracts[c.push_item_id] = c
     return [{"item": i, "enterprise": enterprises.get(i.enterprise_id), "patent": patents.get(i.patent_id),
              "checkins": checkins.get(i.id, []), "contract": contracts.get(i.id)} for i in items]
 
@@ -289,7 +293,8 @@ def contract_page_response(request: Request, db, principal: Principal, contract_
     return _render(request, "licensing/contract.html", status_code=status_code, v=view, c=view.contract,
                    flash=request.session.pop(CONTRACT_FLASH, None), payment_kinds=contract_service.PAYMENT_KINDS,
                    today=date.today().isoformat(), dist_values=dist_values or distribution_values(view.contract),
-                   dist_errors=dist_errors or {}, dist_preview=dist_preview)
+                   dist_errors=dist_errors or {}, dist_preview=dist_preview,
+                   fee_warnings=contract_service.fee_warnings(view.contract))
 
 
 def _contract_action(request: Request, db, contract_id: int, what: str, work) -> RedirectResponse:

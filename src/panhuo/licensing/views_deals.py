@@ -25,7 +25,7 @@ from panhuo.accounts.permissions import PermissionDenied, Principal
 from panhuo.licensing import contracts as contract_service
 from panhuo.licensing import deals, rewards
 from panhuo.licensing import webforms as wf
-from panhuo.licensing.lifecycle import NotFound
+from panhuo.licensing.lifecycle import ConflictError, NotFound
 from panhuo.licensing.models import Contract, PushItem
 from panhuo.licensing.policy import contract_policy
 from panhuo.licensing.rules import LicensingError
@@ -75,12 +75,13 @@ def _guidance(db, patents: list[Patent]) -> dict | None:
 
 
 def _page(request, db, values: dict, errors: wf.FormErrors, patents: list[Patent], status_code: int = 200,
-          item=None):
+          item=None, contract: Contract | None = None):
     pol = contract_policy()
     return _render(request, "licensing/contract_new.html", status_code=status_code, values=values, errors=errors,
                    patents=patents, item=item, enterprises=_enterprises(db), kinds=pol["kinds"],
                    licence_types=pol["licence_types"], routes=pol["pricing_routes"], modes=wf.FEE_MODES,
-                   proposal=_guidance(db, patents))
+                   proposal=_guidance(db, patents), contract=contract,
+                   action=f"/licensing/contracts/{contract.id}/edit" if contract else "/licensing/contracts/new")
 
 
 @router.get("/contracts/new")
@@ -93,6 +94,11 @@ def contract_form(request: Request, db: DbSession, principal: CurrentPrincipal, 
     try:
         if item is not None:
             found_item, enterprise = deals.licensed_item(db, item)
+            existing = contract_service.contract_for_item(db_session=db, push_item_id=found_item.id)
+            if existing is not None:  # one item, one contract: complete the draft, or open what it became
+                deals.get_for(db_session=db, principal=principal, contract_id=existing.id, action="contract.manage")
+                where = "edit" if existing.status == "draft" else ""
+                return RedirectResponse(f"/licensing/contracts/{existing.id}/{where}".rstrip("/"), status_code=303)
             _prefill_from_item(db, values, found_item, enterprise)
             patent = found_item.patent_id
         if patent is not None:
@@ -112,8 +118,8 @@ def _prefill_from_item(db, values: dict, item, enterprise) -> None:
     if enterprise is not None:
         values["licensee_id"] = str(enterprise.organisation_id)
         values["licensee_name"] = enterprise.name
-    drafted = db.scalars(select(Contract).where(Contract.push_item_id == item.id).order_by(Contract.id)).first()
-    if drafted is not None and drafted.price is not None:
+    drafted = db.scalars(select(Contract).where(Contract.push_item_id == item.id).order_by(Contract.id.desc())).first()
+    if drafted is not None and drafted.price is not None:  # a cancelled draft's agreed price
         values["price"] = str(drafted.price)
 
 
@@ -205,6 +211,100 @@ def contract_create(request: Request, db: DbSession, principal: CurrentPrincipal
             db.rollback()
             wf.place(exc, errors)
     return _page(request, db, values, errors, patents, 400, item)
+
+
+# -- completing or editing a draft ------------------------------------------------------------------------------
+
+def _pct(value) -> str:
+    return f"{Decimal(str(value)) * 100:g}"
+
+
+def _values_from(contract: Contract, patents: list[Patent]) -> dict:
+    """The form's values from a stored draft (the page a person completes)."""
+    terms, rule = contract.fee_terms or {}, contract.distribution_rule or {}
+    values = _defaults()
+    values.update({
+        "kind": contract.kind, "licence_type": contract.licence_type or "ordinary",
+        "patents": "\n".join(p.application_no for p in patents), "licensee_id": str(contract.licensee_id or ""),
+        "licensee_name": "" if contract.licensee_id else contract.licensee_name, "title": contract.title or "",
+        "territory": contract.territory or "", "price": "" if contract.price is None else str(contract.price),
+        "term_start": contract.term_start.isoformat() if contract.term_start else "",
+        "term_end": contract.term_end.isoformat() if contract.term_end else "",
+        "pricing_route": contract.pricing_route, "listing_ref": contract.listing_ref or "",
+        "fee_mode": terms.get("mode") or "", "lump_sum": terms.get("lump_sum") or "",
+        "royalty_pct": terms.get("royalty_pct") or "", "royalty_basis": terms.get("royalty_basis") or "net_sales",
+        "payable_after_months": str(terms.get("payable_after_months") or 0),
+        "item": str(contract.push_item_id or ""), "version": str(contract.version_id)})
+    if rule:
+        values.update({"team_share": _pct(rule["team_share"]), "staff_share": _pct(rule["staff_share_of_reward"]),
+                       "rule_source": rule.get("source", ""), "institution_rule": bool(rule.get("institution_rule"))})
+    return values
+
+
+def _draft_for(request: Request, db, principal: Principal, contract_id: int):
+    """The draft the principal may manage (404 hidden or missing, 403 read-only); a contract past its draft
+    sends the person back to its page with the reason."""
+    try:
+        contract = deals.get_for(db_session=db, principal=principal, contract_id=contract_id,
+                                 action="contract.manage")
+    except NotFound:
+        raise HTTPException(404, "no such contract") from None
+    if contract.status != "draft":
+        request.session[CONTRACT_FLASH] = {"ok": False, "action": "con_edit",
+                                           "message": f"contract {contract.id} is '{contract.status}'"}
+        return contract, RedirectResponse(f"/licensing/contracts/{contract.id}", status_code=303)
+    return contract, None
+
+
+@router.get("/contracts/{contract_id}/edit")
+def contract_edit_form(request: Request, db: DbSession, principal: CurrentPrincipal, contract_id: Id):
+    """The draft in the contract form (e.g. the draft made when a campaign item reached 已许可), to complete."""
+    contract, away = _draft_for(request, db, principal, contract_id)
+    if away:
+        return away
+    patents = [p for p in (db.get(Patent, cp.patent_id) for cp in contract.patents) if p is not None]
+    item = db.get(PushItem, contract.push_item_id) if contract.push_item_id else None
+    return _page(request, db, _values_from(contract, patents), wf.FormErrors(), patents, item=item,
+                 contract=contract)
+
+
+@router.post("/contracts/{contract_id}/edit")
+def contract_update(request: Request, db: DbSession, principal: CurrentPrincipal, contract_id: Id,
+                    form: CsrfForm):
+    """Save the completed draft through :func:`contracts.update_contract` with the version the page was read
+    at (a stale page is refused, 409, and changes nothing); refusals come back next to their fields."""
+    contract, away = _draft_for(request, db, principal, contract_id)
+    if away:
+        return away
+    errors = wf.FormErrors()
+    values, args = _read_contract(db, form, errors)
+    values["version"] = wf.text(form, "version", 12)
+    version = int(values["version"]) if re.fullmatch(r"[0-9]{1,10}", values["version"]) else None
+    if version is None:
+        errors.add("form", "the page has no version: reload it")
+    args.pop("item_id")
+    patents = [p for p in (db.get(Patent, i) for i in args["patent_ids"]) if p is not None]
+    item = db.get(PushItem, contract.push_item_id) if contract.push_item_id else None
+    status = 400
+    if not errors:
+        try:
+            deals.update_for(db_session=db, principal=principal, contract_id=contract.id, expected_version=version,
+                             **args)
+            db.commit()
+            request.session[CONTRACT_FLASH] = {"ok": True, "action": "con_updated"}
+            return RedirectResponse(f"/licensing/contracts/{contract_id}", status_code=303)
+        except PermissionDenied:
+            db.rollback()
+            errors.add("patents", "you may not draw up contracts over these patents (not your institution's)")
+        except ConflictError as exc:
+            db.rollback()
+            errors.add("form", str(exc))
+            status = 409
+        except LicensingError as exc:
+            db.rollback()
+            wf.place(exc, errors)
+        contract = db.get(Contract, contract_id)
+    return _page(request, db, values, errors, patents, status, item, contract=contract)
 
 
 # -- income distribution ---------------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ from panhuo.web.deps import CsrfForm, CurrentPrincipal, DbSession, Id, lang_of, 
 router = APIRouter(prefix="/licensing", include_in_schema=False)
 FLASH = "declaration_flash"
 DECLARATION_ACTIONS = {"file": "filed", "publish": "published", "reject": "rejected", "withdraw": "withdrawn"}
-LICENCE_ACTIONS = {"pay": "paid", "effective": "effective", "record": "recorded"}
+LICENCE_ACTIONS = {"pay": "paid", "effective": "effective", "record": "recorded", "terminate": "terminated"}
 
 
 def _render(request: Request, template: str, status_code: int = 200, **context):
@@ -321,8 +321,8 @@ def open_licence_take(request: Request, db: DbSession, principal: CurrentPrincip
 @router.post("/licences/{licence_id}/{action}")
 def open_licence_move(request: Request, db: DbSession, principal: CurrentPrincipal, licence_id: Id,
                       action: str, form: CsrfForm):
-    """The institution records a licence's payment, its effective date (the 3-month 备案 deadline starts)
-    and its recordal with CNIPA."""
+    """The institution records a licence's payment, its effective date (the 3-month 备案 deadline starts),
+    its recordal with CNIPA, and its termination (date and reason, which the licensee sees)."""
     if action not in LICENCE_ACTIONS:
         raise HTTPException(404, f"unknown action '{action}' (one of: {', '.join(LICENCE_ACTIONS)})")
     licence = db.get(OpenLicence, licence_id)
@@ -344,6 +344,8 @@ def open_licence_move(request: Request, db: DbSession, principal: CurrentPrincip
             raise LicensingError("; ".join(errors.values()))
         elif action == "effective":
             declaration_service.licence_effective(**common, on=on)
+        elif action == "terminate":
+            declaration_service.terminate_open_licence(**common, on=on, reason=wf.text(form, "reason", 500))
         else:
             declaration_service.record_open_licence(**common, on=on)
         db.commit()

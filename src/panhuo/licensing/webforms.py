@@ -135,7 +135,7 @@ def fee_terms(form, errors: FormErrors, *, required: bool = True) -> dict | None
 # Where a named check's refusal is shown on the pages' forms.
 PROBLEM_FIELDS = {
     "patent_number": "patent", "patentee": "patentee", "payment_mode": "fee_mode", "fee_standard": "fee_mode",
-    "fee_cap": "fee_mode", "term": "term", "term_minimum": "term", "term_within_expiry": "term",
+    "fee_cap": "fee_mode", "royalty_basis": "royalty_basis", "term": "term", "term_minimum": "term", "term_within_expiry": "term",
     "promotional_language": "other_terms", "team_share": "team_share", "team_share_floor": "team_share",
     "staff_share_floor": "staff_share",
 }

@@ -27,7 +27,8 @@ def _codes(value: Any) -> list[str]:
 
 
 def patent_industries(db_session: Session, patents: list[Patent]) -> tuple[dict[int, list[str]], str]:
-    """GB/T 4754 codes per patent: the library's assignments when present, else ``patent.extra['industries']``."""
+    """GB/T 4754 codes per patent: the library's assignments when present, else ``patent.extra['industries']``.
+    ``patents``: Patent objects or rows with ``id`` and ``extra``."""
     ids = [p.id for p in patents]
     found = library_service.codes_by_patent(db_session, ids)
     if any(found.values()):

@@ -1,7 +1,10 @@
 """The `panhuo classify --json` input contract: good lines parse, bad ones name what is wrong (pure)."""
 
+import io
+
 import pytest
 
+from panhuo.taxonomy import requests
 from panhuo.taxonomy.requests import RequestError, parse_request
 
 
@@ -33,3 +36,34 @@ def test_bad_requests_name_the_problem_and_keep_the_id(line, message, request_id
     with pytest.raises(RequestError) as err:
         parse_request(line)
     assert message in str(err.value) and err.value.id == request_id
+
+
+class _Trickle(io.BytesIO):
+    """A stream that hands out what a pipe would: one write at a time."""
+
+    def __init__(self, writes: list[bytes]):
+        super().__init__()
+        self.writes = list(writes)
+
+    def read1(self, size: int = -1) -> bytes:
+        return self.writes.pop(0) if self.writes else b""
+
+
+def test_line_batches_number_lines_skip_blanks_and_keep_a_last_line_without_newline():
+    stream = io.BytesIO(b'{"id":1,"text":"a"}\n\n{"id":2,"text":"b"}\n{"id":3,"text":"c"}')
+    batches = list(requests.line_batches(stream))
+    assert [[n for n, _ in b] for b in batches] == [[1, 3], [4]]
+    assert batches[1][0][1] == '{"id":3,"text":"c"}'
+
+
+def test_line_batches_follow_what_the_stream_has_ready_and_cap_the_batch():
+    stream = _Trickle([b'{"id":1,"text":"a"}\n{"id":2,', b'"text":"b"}\n', b"x\n" * 5])
+    batches = list(requests.line_batches(stream, max_lines=2))
+    assert [[n for n, _ in b] for b in batches] == [[1], [2], [3, 4], [5, 6], [7]]
+
+
+def test_a_line_that_is_not_utf8_is_an_error_in_its_place():
+    batches = list(requests.line_batches(io.BytesIO(b'{"id":1,"text":"a"}\n\xff\xfe\n')))
+    (first, bad), = batches
+    assert first == (1, '{"id":1,"text":"a"}') and bad[0] == 2
+    assert isinstance(bad[1], requests.RequestError) and "not UTF-8" in str(bad[1])

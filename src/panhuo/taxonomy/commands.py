@@ -244,17 +244,25 @@ def classify(
         emit(result) if json_out else [typer.echo(f"{k}: {v}") for k, v in result.items()]
         return
     rejected = 0
-    for number, line in enumerate(sys.stdin, start=1):
-        if not line.strip():
-            continue
-        try:
-            request_id, request_text = requests.parse_request(line)
-        except requests.RequestError as exc:  # a bad line is reported in place; the others are still classified
-            rejected += 1
-            emit({"id": exc.id, "line": number, "error": str(exc)})
-            continue
-        result = taxonomy_service.classify_text(request_text, top, model=model, cat=cat)
-        emit({"id": request_id, **result})
+    for batch in requests.line_batches(sys.stdin.buffer):
+        answers: list[dict] = []
+        good: list[tuple[int, str | int, str]] = []
+        for number, line in batch:
+            try:
+                if isinstance(line, requests.RequestError):
+                    raise line
+                request_id, request_text = requests.parse_request(line)
+                good.append((len(answers), request_id, request_text))
+                answers.append({})
+            except requests.RequestError as exc:  # a bad line is reported in place; the others are classified
+                rejected += 1
+                answers.append({"id": exc.id, "line": number, "error": str(exc)})
+        results = taxonomy_service.classify_texts([t for _, _, t in good], top, model=model, cat=cat)
+        for (slot, request_id, _), result in zip(good, results):
+            answers[slot] = {"id": request_id, **result}
+        for answer in answers:
+            emit(answer)
+        sys.stdout.flush()  # a caller waiting for this batch's answers gets them now
     if rejected:
         err_console.print(f"{rejected} line(s) not classified: see their \"error\" records", markup=False)
 

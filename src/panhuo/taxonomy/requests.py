@@ -7,6 +7,8 @@ request's id when it could be read), so that the command reports that line and g
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from typing import BinaryIO
 
 
 class RequestError(ValueError):
@@ -42,3 +44,33 @@ def parse_request(line: str) -> tuple[str | int, str]:
     if not text.strip():
         raise RequestError('"text" is empty', request_id)
     return request_id, text
+
+
+def line_batches(stream: BinaryIO, max_lines: int = 256) -> Iterator[list[tuple[int, str | RequestError]]]:
+    """Numbered input lines in batches of what the stream has ready (at most ``max_lines``), so that many
+    lines are classified together while a caller that writes one line and waits for its answer still gets
+    it at once.  Blank lines are skipped; a line that is not UTF-8 comes as a :class:`RequestError`."""
+    pending, number = b"", 0
+    while True:
+        chunk = stream.read1(1 << 16)
+        if chunk:
+            pending += chunk
+            *lines, pending = pending.split(b"\n")
+        else:
+            lines, pending = ([pending] if pending else []), b""
+        batch: list[tuple[int, str | RequestError]] = []
+        for raw in lines:
+            number += 1
+            if not raw.strip():
+                continue
+            try:
+                batch.append((number, raw.decode("utf-8")))
+            except UnicodeDecodeError as exc:
+                batch.append((number, RequestError(f"not UTF-8 text (byte {exc.start + 1})")))
+            if len(batch) == max_lines:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+        if not chunk:
+            return

@@ -262,9 +262,19 @@ def classify_text(text: str, top: int = 5, *, model: classifier.Model | None = N
     ``{"ipc": [[code, score]…], "wipo": [[field, score]…], "industries": [[code, score]…]}``; scores are
     0…1 and comparable within one list.  Raises :class:`ModelMissing` when no model is trained.
     """
+    return classify_texts([text], top, model=model, cat=cat, workspace=workspace)[0]
+
+
+def classify_texts(texts: Sequence[str], top: int = 5, *, model: classifier.Model | None = None,
+                   cat: Catalog | None = None, workspace: Path | None = None) -> list[dict]:
+    """:func:`classify_text` for many texts at once (the classifier embeds them in one batch)."""
     model = model or load_model(workspace)
     cat = cat or catalog(workspace=workspace)
-    ranked = model.predict(text, top=classifier.CANDIDATES)
+    return [_fields(ranked, top, cat) for ranked in model.predict_many(list(texts), classifier.CANDIDATES)]
+
+
+def _fields(ranked: list[tuple[str, float]], top: int, cat: Catalog) -> dict:
+    """Ranked subclasses → the classify answer, WIPO fields and industries summed through the concordances."""
     wipo: dict[str, float] = {}
     industries: dict[str, float] = {}
     for code, score in ranked:

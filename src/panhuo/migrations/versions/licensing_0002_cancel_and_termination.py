@@ -5,8 +5,8 @@ Revises: licensing_0001
 Create Date: 2026-11-21 12:10:00
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = 'licensing_0002'
 down_revision = 'licensing_0001'

@@ -1,6 +1,7 @@
 """The licensing forms in a real browser: the institution declares an open licence from the patent page, files
-and publishes it; an enterprise takes the licence; the institution records the payment. And a campaign item
-that reached 'licensed' becomes a contract through the prefilled form."""
+and publishes it; an enterprise takes the licence; the institution records the payment and later terminates the
+licence, which the enterprise sees. And a campaign item that reached 'licensed' has its automatic draft contract
+completed through the prefilled form (one item, one contract)."""
 
 from __future__ import annotations
 
@@ -98,6 +99,14 @@ def test_declare_publish_take_and_record_payment(server, seeded, sign_in, shot):
     effective = admin.locator("tr[id^=licence-][data-status=effective]").first
     assert effective.locator("td").nth(5).inner_text().strip()  # the 备案 deadline is shown
     shot(admin, "declarations")
+    # the institution terminates the licence with a reason; the enterprise sees both
+    effective.locator("input[name=reason]").fill("被许可人未按期支付使用费")
+    with admin.expect_navigation():
+        effective.locator("button:has-text('终止许可')").click()
+    assert "被许可人未按期支付使用费" in admin.locator("tr[id^=licence-][data-status=terminated]").inner_text()
+    company.goto(server + "/licensing/open-licences")
+    mine = company.locator("#my-licences tr[data-status=terminated]")
+    assert "被许可人未按期支付使用费" in mine.inner_text() and "已终止" in mine.inner_text()
 
 
 def test_contract_from_a_licensed_campaign_item(server, seeded, sign_in, shot):
@@ -113,8 +122,10 @@ def test_contract_from_a_licensed_campaign_item(server, seeded, sign_in, shot):
     with page.expect_navigation():
         page.click(f"{row} >> button:has-text('达成许可')")
     assert page.get_attribute(row, "data-status") == "licensed"
+    assert page.locator(f"{row} a[href^='/licensing/contracts/']").count() == 2  # the draft and 'complete it'
     with page.expect_navigation():
-        page.click(f"#contract-from-item-{ids['item']}")
+        page.click(f"#contract-from-item-{ids['item']}")  # 完善合同草稿: the automatic draft, not a second one
+    assert page.url.endswith("/edit") and page.locator("#editing-contract").count() == 1
     assert page.input_value("input[name=price]") == "80000.00"
     assert page.input_value("textarea[name=patents]").startswith("CN")
     assert page.locator("select[name=licensee_id] option:checked").inner_text() == "示范电池材料有限公司"
@@ -133,3 +144,5 @@ def test_contract_from_a_licensed_campaign_item(server, seeded, sign_in, shot):
     assert page.get_attribute("#contract-status", "data-status") == "publicity"
     assert "示范电池材料有限公司" in page.locator("#parties").inner_text()
     shot(page, "contract-new-from-item")
+    page.goto(f"{server}/licensing/campaigns/{ids['campaign']}")  # still one contract, now in its 公示
+    assert "公示中" in page.inner_text(row) and page.locator(f"#contract-from-item-{ids['item']}").count() == 0

@@ -216,7 +216,7 @@ def contract_create(request: Request, db: DbSession, principal: CurrentPrincipal
 # -- completing or editing a draft ------------------------------------------------------------------------------
 
 def _pct(value) -> str:
-    return f"{Decimal(str(value)) * 100:g}"
+    return format((Decimal(str(value)) * 100).normalize(), "f")
 
 
 def _values_from(contract: Contract, patents: list[Patent]) -> dict:

@@ -54,3 +54,37 @@ def test_declare_check_publish_and_campaign_from_the_command_line(db_url, factor
     assert price["annual_fee_effect"]["cost_to_expiry_yuan"] > 0
     wrong = _run(db_url, "funnel", "--by", "colour")
     assert wrong.exit_code == 1 and "cannot group" in wrong.stderr
+
+
+def test_cancel_a_draft_and_terminate_an_open_licence_from_the_command_line(db_url, factory):
+    from datetime import date
+    from decimal import Decimal
+
+    from panhuo.licensing import contracts as contract_service
+    from panhuo.licensing import service as licensing_service
+
+    with session_scope(get_engine(db_url)) as s:
+        uni = factory.org(s, "山东某大学")
+        patent = factory.patent(s, institution=uni)
+        c = contract_service.create_contract(db_session=s, kind="licence", patent_ids=[patent.id],
+                                             licensor_name="山东某大学", licensee_name="济南重工")
+        decl = licensing_service.create_declaration(
+            db_session=s, patent_id=patent.id, fee_terms={"mode": "free"}, term_start=date(2025, 1, 1),
+            term_end=date(2027, 1, 1), consenting_owners=["山东某大学"])
+        decl.status, decl.published_on = "published", date(2025, 1, 20)  # the filing checks are tested elsewhere
+        lic = licensing_service.take_open_licence(db_session=s, declaration_id=decl.id, licensee_name="济南重工",
+                                                  notified_on=date(2025, 2, 1))
+        licensing_service.pay_open_licence(db_session=s, licence_id=lic.id, paid_on=date(2025, 2, 2),
+                                           amount=Decimal(0))
+        licensing_service.licence_effective(db_session=s, licence_id=lic.id, on=date(2025, 2, 3))
+        cid, lid, version = c.id, lic.id, c.version_id
+    assert _run(db_url, "cancel-contract", str(cid), "--reason", " ").exit_code == 1
+    stale = _run(db_url, "cancel-contract", str(cid), "--reason", "建错了", "--version", str(version + 1))
+    assert stale.exit_code == 1 and "changed by someone else" in stale.stderr
+    [row] = _lines(_run(db_url, "cancel-contract", str(cid), "--reason", "建错了", "--on", "2025-03-01", "--json"))
+    assert (row["status"], row["cancelled_on"], row["reason"]) == ("cancelled", "2025-03-01", "建错了")
+    again = _run(db_url, "cancel-contract", str(cid), "--reason", "再来")
+    assert again.exit_code == 1 and "'cancelled' to 'cancelled'" in again.stderr
+    [row] = _lines(_run(db_url, "terminate-licence", str(lid), "--reason", "使用费逾期未付", "--on", "2025-06-01",
+                        "--json"))
+    assert (row["status"], row["terminated_on"], row["reason"]) == ("terminated", "2025-06-01", "使用费逾期未付")

@@ -288,6 +288,49 @@ def price(ctx: typer.Context, number: Annotated[str, typer.Argument(help="Patent
         typer.echo(f"  · {reason}")
 
 
+ReasonOpt = Annotated[str, typer.Option("--reason", help="Why (kept on the record and in the audit log).")]
+VersionOpt = Annotated[Optional[int], typer.Option("--version", help="The version you read: a newer one is a "
+                                                                     "conflict and nothing changes.")]
+
+
+@licensing_app.command("cancel-contract")
+def cancel_contract(ctx: typer.Context, contract_id: Annotated[int, typer.Argument(help="Contract id.")],
+                    reason: ReasonOpt, on: OnOpt = None, version: VersionOpt = None,
+                    json_out: JsonOpt = False) -> None:
+    """Cancel a draft contract made by mistake (kept with date, reason and audit; never deleted).
+
+    Example: panhuo licensing cancel-contract 7 --reason "duplicate of contract 8" --json
+    """
+    with state(ctx).session() as session:
+        try:
+            c = contract_service.cancel_contract(db_session=session, contract_id=contract_id, on=_day(on),
+                                                 reason=reason, actor=ACTOR, expected_version=version)
+        except LicensingError as exc:
+            _problems(exc)
+        row = {"id": c.id, "status": c.status, "cancelled_on": c.cancelled_on, "reason": c.cancel_reason,
+               "push_item_id": c.push_item_id, "version": c.version_id}
+    emit(row) if json_out else typer.echo(f"contract {row['id']}: {row['status']}")
+
+
+@licensing_app.command("terminate-licence")
+def terminate_licence(ctx: typer.Context, licence_id: Annotated[int, typer.Argument(help="Open licence id.")],
+                      reason: ReasonOpt, on: OnOpt = None, version: VersionOpt = None,
+                      json_out: JsonOpt = False) -> None:
+    """Terminate an effective or recorded open licence, with the reason the licensee sees.
+
+    Example: panhuo licensing terminate-licence 3 --reason "使用费逾期未付" --on 2026-04-01 --json
+    """
+    with state(ctx).session() as session:
+        try:
+            lic = licensing_service.terminate_open_licence(db_session=session, licence_id=licence_id, on=_day(on),
+                                                           reason=reason, actor=ACTOR, expected_version=version)
+        except LicensingError as exc:
+            _problems(exc)
+        row = {"id": lic.id, "status": lic.status, "terminated_on": lic.terminated_on,
+               "reason": lic.termination_reason, "licensee": lic.licensee_name, "version": lic.version_id}
+    emit(row) if json_out else typer.echo(f"open licence {row['id']}: {row['status']}")
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(licensing_app, name="licensing")
 

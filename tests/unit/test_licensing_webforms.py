@@ -76,3 +76,9 @@ def test_place_puts_refusals_on_their_fields():
     wf.place(FieldError("licensee", "who?"), errors)
     wf.place(LicensingError("plain"), errors, default="distribution")
     assert errors == {"licensee": "who?", "distribution": "plain"}
+
+
+def test_an_unknown_royalty_basis_is_placed_on_its_own_field():
+    errors = wf.FormErrors()
+    wf.place(RuleViolation("fee terms", [Problem("royalty_basis", "unknown royalty basis 'gmv'")]), errors)
+    assert errors == {"royalty_basis": "[royalty_basis] unknown royalty basis 'gmv'"}

@@ -145,16 +145,34 @@ def test_a_value_too_long_for_its_column_is_a_field_error(session, tmp_path):
     assert second.legal_status_raw is None and second.title == "一种测试装置2"
 
 
-def test_a_party_name_longer_than_the_key_column_imports(session, tmp_path):
-    long_name = "甲省" + "理工" * 160 + "大学"  # 324 characters; parties.key holds 300
+def test_a_party_name_longer_than_its_column_is_a_field_error(session, tmp_path):
+    long_name = "甲省" + "理工" * 160 + "大学"  # 324 characters; patent_parties.raw_name holds 300
     rows = [export61_row(1, 申请人=long_name, 第一权利人=long_name, 当前权利人=long_name), export61_row(2)]
     src = write_csv(tmp_path / "long-name.csv", rows)
     for columnar in (True, False):
         result = flows.import_into_session(db_session=session, paths=[src], reports_dir=tmp_path / "r",
                                            columnar=columnar)
-        assert result.counts["imported"] == 2
+        assert (result.counts["imported"], result.counts["by_reason"]) == (2, {"too_long": 3})
+        errors = json.loads(Path(result.report_json).read_text(encoding="utf-8"))["errors"]
+        assert {e["field"] for e in errors} == {"申请人", "第一权利人", "当前权利人"}
         links = snapshot(session)["links"]
-        assert [r[3] for r in links if r[0] == app("202121600001") and r[1] == "applicant"] == [long_name[:300]]
+        assert [r for r in links if r[0] == app("202121600001") and r[1] != "inventor"] == []
+        clear(session)
+
+
+def test_an_inventor_key_longer_than_the_key_column_imports(session, tmp_path):
+    from panhuo.patents.parties import party_key
+
+    owner = "甲省" + "理工" * 147 + "大学"  # 298 characters: fits; 张三@<owner key> does not fit parties.key (300)
+    assert len(f"{party_key('张三')}@{party_key(owner)}") > 300
+    rows = [export61_row(1, 申请人=owner, 第一权利人=owner, 当前权利人=owner), export61_row(2)]
+    src = write_csv(tmp_path / "long-key.csv", rows)
+    for columnar in (True, False):
+        result = flows.import_into_session(db_session=session, paths=[src], reports_dir=tmp_path / "r",
+                                           columnar=columnar)
+        assert (result.counts["imported"], result.counts["field_errors"]) == (2, 0)
+        links = snapshot(session)["links"]
+        assert [r[3] for r in links if r[0] == app("202121600001") and r[1] == "inventor"] == ["张三", "李四"]
         clear(session)
 
 

@@ -75,12 +75,13 @@ def test_vectorised_dates_give_the_parser_result(cell):
     assert (None if parsed is columnar._SKIP else parsed) == expected
 
 
-def test_length_limits_are_the_patent_columns():
+def test_length_limits_are_the_columns_the_values_go_to():
     from panhuo.ingest.rows import MAX_LENGTH
-    from panhuo.patents.models import Patent
 
-    column = {"legal_status": "legal_status_raw"}
-    assert MAX_LENGTH == {f: Patent.__table__.c[column.get(f, f)].type.length for f in MAX_LENGTH}
+    assert {f: MAX_LENGTH.get(f) for f in ("legal_status", "region_code", "agency", "ipc_main", "publication_no",
+                                           "first_applicant", "department", "title", "ipc_all", "applicants")} == {
+        "legal_status": 200, "region_code": 12, "agency": 200, "ipc_main": 30, "publication_no": 40,
+        "first_applicant": 300, "department": 200, "title": None, "ipc_all": None, "applicants": None}
 
 
 JSON_LISTS = [[], ["G06F 17/30"], ["H04L 29/06", "G06F 17/30", "G06F 17/30"], ["中文", "é", "\u2028"],

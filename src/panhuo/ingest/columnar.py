@@ -217,6 +217,9 @@ def parse_columns(converter: RowConverter, columns: Sequence[Sequence[Any]], n: 
             out.append(_parse_dates(parse, column))
         elif parse is _TEXT:
             out.append(_parse_texts(parse, column))
+        elif getattr(parse, "inner", None) is _TEXT:  # text with a length limit (rows._limited)
+            limit = parse.limit
+            out.append([_FAILED if x is not _SKIP and len(x) > limit else x for x in _parse_texts(_TEXT, column)])
         else:
             out.append(_parse_distinct(parse, column))
     return out

@@ -138,7 +138,7 @@ def import_into_session(*, db_session: Session, paths: Iterable[Path | str], rep
     counts = ingest_service.ImportCounts()
     errors: list[RowError] = []
     files: list[dict[str, Any]] = []
-    upserter = ingest_service.Upserter(db_session, job, counts, org)
+    upserter = ingest_service.Upserter(db_session, job, counts, org, errors)
     db_session.flush()
     for path in paths:
         xml_reader = _xml_reader(path) or (epo_dtf if epo_dtf.detect(path) else None)  # EPO Deep Tech Finder CSV

@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from panhuo.ingest import bulk, columnar, merge
+import polars as pl
+
+from panhuo.ingest import bulk, columnar, limits, merge
 from panhuo.ingest import values as v
 from panhuo.ingest.columnar import _FAILED, _SKIP
 from panhuo.ingest.provenance import BIT
@@ -113,6 +115,7 @@ class Preparer:
         self.converter = converter
         self.legal = legal
         self._events: dict[str, list | None] = {}  # legal-event text -> events (None: does not parse)
+        self._long_events: dict[str, bool] = {}  # legal-event text -> an event has a value too long for its column
         self._keys = PartyKeys()
         self._kind_cells: dict[str | None, tuple] = {}
         # one object per distinct name / inventor key: a pickle sends a repeated object once, and SQLite's
@@ -151,6 +154,7 @@ class Preparer:
                 for (index, col, _p), vals in zip(conv.plan, parsed)]
         by_name = {name: vals for name, vals, _raw in plan}
         failed = self._failed(plan, by_name, n)
+        self._too_long(columns, by_name, failed)
         synthetic = _cells(columns, conv.synthetic_index, n) if conv.synthetic_index is not None and \
             conv.synthetic_index < len(columns) else None
         listed: list = []  # every column as a list, made on the first row that needs all its cells
@@ -229,6 +233,41 @@ class Preparer:
                 if text is not _SKIP and not failed[i] and self._parse_events(text) is None:
                     failed[i] = True  # its error comes from the per-row path
         return failed
+
+    def _too_long(self, columns: Sequence, by_name: dict, failed: list[bool]) -> None:
+        """Mark the rows with a value too long for its column that the parsers do not refuse (a party name in a
+        list, the number as written, a main IPC taken from the codes, a legal event's code or counterparty): the
+        per-row path reports them (:func:`panhuo.ingest.limits.check_record`) and imports the rest of the row."""
+        index = {col.field: i for i, col, _p in self.converter.plan}
+        # a name is a piece of its cleaned cell, the raw number is the cleaned cell: only long cells can fail
+        for name, limit in [(f, limits.NAME) for f in limits.NAME_LISTS] + [("application_no", _RAW_NUMBER)]:
+            if name not in index:
+                continue
+            vals = by_name[name]
+            for i in _long_cells(columns, index[name], limit):
+                if failed[i]:
+                    continue
+                value = v.clean_text(columns[index[name]][i]) if name == "application_no" else vals[i]
+                if value is not _SKIP and value is not None and limits.exceeds(value, limit):
+                    failed[i] = True
+        codes = by_name.get("ipc_all")
+        if codes is not None:
+            for i, x in enumerate(codes):
+                if x.__class__ is list and x and len(x[0]) > _IPC_MAIN:
+                    failed[i] = True
+        texts = by_name.get("legal_events")
+        if texts is not None:
+            long_events = self._long_events
+            for i, text in enumerate(texts):
+                if text is _SKIP or failed[i]:
+                    continue
+                long = long_events.get(text)
+                if long is None:
+                    if len(long_events) > 100_000:
+                        long_events.clear()
+                    long = long_events[text] = limits.events_exceed(self._parse_events(text) or ())
+                if long:
+                    failed[i] = True
 
     def _parse_events(self, text: str) -> list | None:
         if text in self._events:
@@ -402,6 +441,22 @@ _TRUE = {"1", "true", "yes", "是"}
 _ROLE_BITS = {role: BIT[field] for role, field in merge.ROLE_FIELDS.items()}
 _BASE_BIT = BIT["application_no_raw"]
 _FROM_JSON = {name: bulk._json_text({"from": name}) for name in DATE_EVENTS}
+
+
+_RAW_NUMBER = limits.PATENT["application_no_raw"]
+_IPC_MAIN = limits.PATENT["ipc_main"]
+
+
+def _long_cells(columns: Sequence, index: int, limit: int) -> list[int]:
+    """Indexes of the cells of column ``index`` longer than ``limit`` characters (as text)."""
+    column = columns[index] if index < len(columns) else None
+    if column is None:
+        return []
+    if isinstance(column, pl.Series):
+        if column.dtype == pl.String:
+            return (column.str.len_chars() > limit).fill_null(False).arg_true().to_list()
+        column = column.to_list()
+    return [i for i, x in enumerate(column) if x is not None and len(x if x.__class__ is str else str(x)) > limit]
 
 
 def _iso_column(values: list) -> list:

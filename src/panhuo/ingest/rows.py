@@ -13,8 +13,9 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
+from panhuo.ingest import limits
 from panhuo.ingest import values as v
-from panhuo.ingest.mapping import HeaderMap
+from panhuo.ingest.mapping import FIELD_TYPES, HeaderMap
 from panhuo.ingest.records import EventRecord, PartyRecord, PatentRecord, RowError
 from panhuo.patents import legal, numbers, parties
 
@@ -93,19 +94,19 @@ PARSERS: dict[str, Callable[[object], Any]] = {
 }
 
 
-# Length limits of the Patent columns these fields are stored in (String(n); tests/unit/test_ingest_fastpath.py
-# checks them against the model). A longer value is a field error: PostgreSQL would refuse the whole import.
-MAX_LENGTH = {"publication_no": 40, "grant_no": 40, "legal_status": 200, "ipc_main": 30, "agency": 200,
-              "examiner": 100, "region_code": 12}
+# Length limits of the mapped fields stored in a String(n) column (patents, party names, departments), read from
+# the models by panhuo.ingest.limits. A longer value is a field error: PostgreSQL would refuse the whole import.
+MAX_LENGTH = limits.field_limits(FIELD_TYPES)
 
 
 def _limited(parse: Callable[[object], Any], limit: int) -> Callable[[object], Any]:
     def parse_limited(raw: object) -> Any:
         value = parse(raw)
         if isinstance(value, str) and len(value) > limit:
-            raise v.ValueProblem("too_long", f"{len(value)} characters; this field holds at most {limit}")
+            raise v.ValueProblem(limits.CODE, limits.reason(len(value), limit))
         return value
 
+    parse_limited.inner, parse_limited.limit = parse, limit  # type: ignore[attr-defined]  # for columnar
     return parse_limited
 
 
@@ -120,6 +121,14 @@ class RowConverter:
         self.plan = [(i, col, _limited(PARSERS[col.parser], MAX_LENGTH[col.field]) if col.field in MAX_LENGTH
                       else PARSERS[col.parser]) for i, col in enumerate(resolved) if col is not None]
         self.synthetic_index = self._find("synthetic") if synthetic_column else None
+        # field -> header, for the errors of values checked after parsing (limits.check_record)
+        self.labels: dict[str, str] = {}
+        for _i, col, _p in self.plan:
+            self.labels.setdefault(col.field, col.header)
+        for derived, source in (("legal_status_raw", "legal_status"), ("application_no_raw", "application_no"),
+                                ("ipc_main", "ipc_all")):
+            if source in self.labels:
+                self.labels.setdefault(derived, self.labels[source])
         # exports without an application-number column (CNKI crawls) are identified by publication number
         self.by_publication = not any(c.field in ("application_no", "patent_number") for _i, c, _p in self.plan)
 
@@ -167,6 +176,7 @@ class RowConverter:
         if record is None:
             return None, errors
         self._build(record, values, errors, row)
+        errors.extend(limits.check_record(record, self.labels))
         if synthetic is not None and str(synthetic).strip().lower() in {"1", "true", "yes", "是"}:
             record.fields["synthetic"] = True
         return record, errors

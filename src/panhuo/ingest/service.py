@@ -20,7 +20,7 @@ from panhuo.accounts import service as accounts_service
 from panhuo.accounts.enums import INSTITUTION_KINDS, OrgKind
 from panhuo.accounts.models import Organisation
 from panhuo.db import utcnow
-from panhuo.ingest import bulk, merge
+from panhuo.ingest import bulk, limits, merge
 from panhuo.ingest.models import ImportJob, RecordSource
 from panhuo.ingest.provenance import fields_of, mask_of
 from panhuo.ingest.records import PartyRecord, PatentRecord, RowError
@@ -100,10 +100,11 @@ class Upserter:
     """Upserts batches of records for one import job; keeps caches of party and organisation ids."""
 
     def __init__(self, db_session: Session, job: ImportJob, counts: ImportCounts,
-                 institution: Organisation | None = None):
+                 institution: Organisation | None = None, errors: list[RowError] | None = None):
         self.session = db_session
         self.job = job
         self.counts = counts
+        self.errors: list[RowError] = [] if errors is None else errors  # values too long for their column
         self.institution = institution
         self.party_ids: dict[str, int] = {}
         self.org_ids: dict[tuple, int | None] = {}
@@ -118,12 +119,27 @@ class Upserter:
 
     def run(self, records: Iterable[PatentRecord], batch_size: int = BATCH_SIZE,
             on_batch: Callable[[int], None] | None = None) -> ImportCounts:
-        """Upsert every record; ``on_batch(n)`` after each batch of ``n`` records."""
-        for batch in _batches(records, batch_size):
+        """Upsert every record; ``on_batch(n)`` after each batch of ``n`` records. A value longer than its column
+        is removed and reported in :attr:`errors` and the counts (:func:`panhuo.ingest.limits.check_record`)."""
+        for batch in _batches(self._checked(records), batch_size):
             self.upsert_batch(batch)
             if on_batch:
                 on_batch(len(batch))
         return self.counts
+
+    def _checked(self, records: Iterable[PatentRecord]) -> Iterator[PatentRecord]:
+        """The records with every value too long for its column removed and reported (a record whose identity
+        is too long is reported and left out)."""
+        check, errors, counts = limits.check_record, self.errors, self.counts
+        for record in records:
+            problems = check(record)
+            if problems:
+                errors.extend(problems)
+                for problem in problems:
+                    counts.add_error(problem)
+                if any(p.fatal for p in problems):
+                    continue
+            yield record
 
     def upsert_batch(self, batch: list[PatentRecord]) -> None:
         keys = [identity(r) for r in batch]

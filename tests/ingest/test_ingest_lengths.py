@@ -205,3 +205,45 @@ def test_a_cnipa_document_with_a_too_long_applicant_imports(session, tmp_path):
     (7, 0, False), ([], 0, False)])
 def test_exceeds(value, limit, expected):
     assert limits.exceeds(value, limit) is expected
+
+
+def test_a_map_whose_format_name_is_too_long_is_refused_before_any_row(session, tmp_path):
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text(MAP.replace("format: lengths-test", "format: " + "f" * 41), encoding="utf-8")
+    src = write_csv(tmp_path / "a.csv", [row(1)], HEADERS)
+    result = flows.import_into_session(db_session=session, paths=[src], reports_dir=tmp_path / "r",
+                                       mapping_file=mapping)
+    assert (result.counts["imported"], result.counts["by_reason"]) == (0, {"unreadable_file": 1})
+    assert "format name: 41 characters; this field holds at most 40" in result.files[0]["error"]
+
+
+def test_an_institution_name_too_long_is_refused_before_anything_is_written(session, tmp_path):
+    src = write_csv(tmp_path / "a.csv", [row(1)], HEADERS)
+    with pytest.raises(ValueError, match="institution name: 201 characters; this field holds at most 200"):
+        flows.import_into_session(db_session=session, paths=[src], reports_dir=tmp_path / "r",
+                                  institution="校" * 201)
+    assert session.scalars(select(Patent)).first() is None
+
+
+def test_the_cli_refuses_a_too_long_institution_in_one_line(db_url, tmp_path):
+    from typer.testing import CliRunner
+
+    from panhuo.cli import app as cli_app
+
+    src = write_csv(tmp_path / "a.csv", [row(1)], HEADERS)
+    result = CliRunner().invoke(cli_app, ["--db", db_url, "--workspace", str(tmp_path), "import", str(src),
+                                          "--institution", "校" * 201])
+    assert result.exit_code == 1
+    assert "institution name: 201 characters; this field holds at most 200" in result.output
+
+
+def test_a_record_from_a_deep_path_keeps_the_end_of_its_path(session, tmp_path):
+    record = _record(1)
+    record.source_file = "/" + "d" * 600 + "/doc.xml"
+    result = flows.import_into_session(db_session=session, paths=[], reports_dir=tmp_path / "r",
+                                       extra_records=[record])
+    assert result.counts["imported"] == 1
+    from panhuo.ingest.models import RecordSource
+
+    (stored,) = session.scalars(select(RecordSource.source_file))
+    assert len(stored) == 500 and stored.endswith("/doc.xml")

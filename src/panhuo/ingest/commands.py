@@ -31,11 +31,16 @@ def import_command(
     missing = [str(f) for f in files if not f.is_file()]
     if missing:
         fail(f"no such file: {', '.join(missing)}")
+    user = f"cli:{getpass.getuser()}"
+    try:
+        flows.check_arguments(institution=institution, user=user)
+    except ValueError as exc:
+        fail(str(exc))
     with progress(disable=json_out) as bar:
         task = bar.add_task("importing", total=None)
         result = flows.import_files(
             engine=st.engine, paths=files, workspace=st.settings.workspace, institution=institution, fmt=fmt,
-            mapping_file=mapping, sheet=sheet, user=f"cli:{getpass.getuser()}",
+            mapping_file=mapping, sheet=sheet, user=user,
             progress=lambda name, n: bar.update(task, advance=n, description=f"importing {name}"))
     if json_out:
         emit(result.as_dict())

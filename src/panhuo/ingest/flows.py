@@ -17,7 +17,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from panhuo.db import session_scope, utcnow
-from panhuo.ingest import bulk, epo_dtf, fastpath, pipeline, prepare, readers
+from panhuo.ingest import bulk, epo_dtf, fastpath, limits, pipeline, prepare, readers
 from panhuo.ingest import mapping as maps
 from panhuo.ingest import service as ingest_service
 from panhuo.ingest.records import PatentRecord, RowError
@@ -120,6 +120,12 @@ def _load_table(table: readers.Table, upserter: ingest_service.Upserter, counts:
     bulk.create_indexes(conn, deferred)
 
 
+def check_arguments(*, institution: str | None, user: str | None) -> None:
+    """Refuse (``ValueError``) an institution name or user too long for its column before anything is written."""
+    limits.check_text("institution name", institution, min(limits.ORGANISATION["name"], limits.JOB["institution"]))
+    limits.check_text("user", user, limits.JOB["user"])
+
+
 def import_into_session(*, db_session: Session, paths: Iterable[Path | str], reports_dir: Path,
                         institution: str | None = None, fmt: str | None = None,
                         mapping_file: Path | str | None = None, sheet: str | None = None, user: str | None = None,
@@ -129,6 +135,7 @@ def import_into_session(*, db_session: Session, paths: Iterable[Path | str], rep
 
     ``columnar=False`` converts tabular files row by row (the reference path; same result, slower).
     """
+    check_arguments(institution=institution, user=user)
     paths = [Path(p) for p in paths]
     if db_session.get_bind().dialect.name == "sqlite":  # a 1 M-row import's indexes outgrow the 2 MiB default
         db_session.connection().exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import String, Table
 
 from panhuo.accounts.models import Organisation
+from panhuo.ingest.models import ImportJob, RecordSource
 from panhuo.ingest.records import EventRecord, PartyRecord, PatentRecord, RowError
 from panhuo.patents.models import LegalEvent, Party, Patent, PatentParty
 
@@ -35,6 +36,8 @@ PATENT_PARTY = string_limits(PatentParty.__table__)  # type: ignore[arg-type]
 PARTY = string_limits(Party.__table__)  # type: ignore[arg-type]
 EVENT = string_limits(LegalEvent.__table__)  # type: ignore[arg-type]
 ORGANISATION = string_limits(Organisation.__table__)  # type: ignore[arg-type]
+SOURCE = string_limits(RecordSource.__table__)  # type: ignore[arg-type]
+JOB = string_limits(ImportJob.__table__)  # type: ignore[arg-type]
 
 NAME = PATENT_PARTY["raw_name"]  # a party's name as the source spells it (parties.name/key are cut from it)
 DEPARTMENT = ORGANISATION["name"]
@@ -69,6 +72,13 @@ def reason(length: int, limit: int, what: str = "") -> str:
     """The ``too_long`` sentence: ``"<what>: 324 characters; this field holds at most 300"``."""
     prefix = f"{what}: " if what else ""
     return f"{prefix}{length} characters; this field holds at most {limit}"
+
+
+def check_text(what: str, value: str | None, limit: int) -> None:
+    """Refuse (``ValueError``) a value of the whole import — an ``--institution`` name, a user, a map's format
+    name — that its column cannot hold: every row would fail on PostgreSQL, so the import does not start."""
+    if value is not None and len(value) > limit:
+        raise ValueError(reason(len(value), limit, what))
 
 
 def exceeds(value: Any, limit: int) -> bool:
@@ -108,6 +118,8 @@ def check_record(record: PatentRecord, labels: Mapping[str, str] | None = None) 
         report("application_no" if record.application_no else "publication_no", key, IDENTITY,
                "number too long to identify the patent", fatal=True)
         return errors
+    if record.source_file is not None and len(record.source_file) > SOURCE["source_file"]:
+        record.source_file = record.source_file[-SOURCE["source_file"]:]  # a long path: its end names the file
     fields = record.fields
     for name, limit in _PATENT_ITEMS:
         value = fields.get(name)

@@ -128,6 +128,12 @@ def parse_map(data: dict, *, path: str | None = None) -> HeaderMap:
     columns: dict[str, Column] = {}
     for header, spec in data["columns"].items():
         columns[normalise_header(str(header))] = _column(str(header), spec, where)
+    from panhuo.ingest.limits import SOURCE, check_text  # the format is stored with each imported row
+
+    try:
+        check_text("format name", str(data["format"]), SOURCE["source_format"])
+    except ValueError as exc:
+        raise MappingError(f"{where}: {exc}") from None
     unmapped = data.get("unmapped", "ignore")
     if unmapped not in UNMAPPED_POLICIES:
         raise MappingError(f"{where}: 'unmapped' must be one of {', '.join(UNMAPPED_POLICIES)}")

@@ -153,16 +153,21 @@ PY_WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u200
                  "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
 
 
-def _parse_texts(parse, column: Sequence[Any]) -> list[Any]:
+def _parse_texts(parse, column: Sequence[Any], limit: int | None = None) -> list[Any]:
     """Free text cleaned in polars exactly as :func:`panhuo.ingest.values.clean_text` does it (zero-width
-    characters dropped, line ends normalised, ideographic space to space, trimmed); ``_SKIP`` when empty."""
+    characters dropped, line ends normalised, ideographic space to space, trimmed); ``_SKIP`` when empty,
+    ``_FAILED`` when longer than ``limit`` characters (the per-row parser reports it)."""
     try:
         series = pl.Series("t", column, dtype=pl.String)
     except (TypeError, pl.exceptions.PolarsError):
         return _parse_distinct(parse, column)
     cleaned = (series.str.replace_all("[\u200b\ufeff]", "").str.replace_all("\r\n?", "\n")
                .str.replace_all("\u3000", " ", literal=True).str.strip_chars(PY_WHITESPACE))
-    return [_SKIP if not text else text for text in cleaned.to_list()]
+    out = [_SKIP if not text else text for text in cleaned.to_list()]
+    if limit is not None:
+        for i in (cleaned.str.len_chars() > limit).fill_null(False).arg_true().to_list():
+            out[i] = _FAILED
+    return out
 
 
 def _parse_dates(parse, column: Sequence[Any]) -> list[Any]:
@@ -218,8 +223,7 @@ def parse_columns(converter: RowConverter, columns: Sequence[Sequence[Any]], n: 
         elif parse is _TEXT:
             out.append(_parse_texts(parse, column))
         elif getattr(parse, "inner", None) is _TEXT:  # text with a length limit (rows._limited)
-            limit = parse.limit
-            out.append([_FAILED if x is not _SKIP and len(x) > limit else x for x in _parse_texts(_TEXT, column)])
+            out.append(_parse_texts(parse, column, parse.limit))
         else:
             out.append(_parse_distinct(parse, column))
     return out

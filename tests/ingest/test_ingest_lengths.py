@@ -103,6 +103,35 @@ def test_too_long_child_values_are_field_errors_on_both_paths(session, tmp_path,
         fast_errors[1]["reason"]
 
 
+def write_xlsx(path: Path, rows: list[dict], headers: list[str]) -> Path:
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(str(path), {"strings_to_numbers": False})
+    sheet = book.add_worksheet("专利")
+    sheet.write_row(0, 0, headers)
+    for r, values in enumerate(rows, start=1):
+        sheet.write_row(r, 0, [values.get(h, "") for h in headers])
+    book.close()
+    return path
+
+
+def test_an_excel_sheet_gives_the_same_errors_and_content_as_the_csv(session, tmp_path):
+    csv_result, csv_errors = _import(session, tmp_path, write_csv(tmp_path / "long.csv", long_rows(), HEADERS),
+                                     True, "csv")
+    csv_content = snapshot(session)
+    clear(session)
+    xlsx = write_xlsx(tmp_path / "long.xlsx", long_rows(), HEADERS)
+    for columnar in (True, False):
+        result, errors = _import(session, tmp_path, xlsx, columnar, f"xlsx-{columnar}")
+        content = snapshot(session)
+        assert [(e["row"], e["field"], e["reason"]) for e in errors] == \
+            [(e["row"], e["field"], e["reason"]) for e in csv_errors]
+        assert result.counts == csv_result.counts
+        assert {k: content[k] for k in ("patents", "links", "events")} == \
+            {k: csv_content[k] for k in ("patents", "links", "events")}
+        clear(session)
+
+
 def test_what_remains_of_rows_with_too_long_child_values(session, tmp_path):
     src = write_csv(tmp_path / "long.csv", long_rows(), HEADERS)
     _import(session, tmp_path, src, True, "r")

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from panhuo.accounts.models import Organisation
-from panhuo.ingest import flows, limits, pipeline
+from panhuo.ingest import flows, pipeline
 from panhuo.ingest.records import EventRecord, PartyRecord, PatentRecord
 from panhuo.patents.models import LegalEvent, Patent, PatentParty
 
@@ -227,13 +227,6 @@ def test_a_cnipa_document_with_a_too_long_applicant_imports(session, tmp_path):
     assert result.counts["imported"] == 1
     names = list(session.scalars(select(PatentParty.raw_name).order_by(PatentParty.role, PatentParty.position)))
     assert names == ["刘迪", "刘敏"]
-
-
-@pytest.mark.parametrize(("value", "limit", "expected"), [
-    ("a" * 3, 3, False), ("a" * 4, 3, True), (["ab", "abcd"], 3, True), (["ab"], 3, False), (None, 3, False),
-    (7, 0, False), ([], 0, False)])
-def test_exceeds(value, limit, expected):
-    assert limits.exceeds(value, limit) is expected
 
 
 def test_a_map_whose_format_name_is_too_long_is_refused_before_any_row(session, tmp_path):

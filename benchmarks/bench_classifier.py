@@ -130,8 +130,8 @@ def run(scale: str) -> dict:
     w1, w3 = classifier.metrics(pred_wipo, gold_wipo, 1), classifier.metrics(pred_wipo, gold_wipo, 3)
     ws = classifier.metrics([_wipo_set(r, cat, th) for r in ranked], gold_wipo, 6)
     # stage 1 alone (SVM margins), to show what the reranker adds
-    svm_top = [[model.labels[j] for j in np.argsort(-model.margins(titles[i]))[:3]] if model.margins(titles[i])
-               is not None else [] for i in test_idx]
+    svm_margins = [model.margins(titles[i]) for i in test_idx]
+    svm_top = [[] if m is None else [model.labels[j] for j in np.argsort(-m)[:3]] for m in svm_margins]
     s1, s3 = classifier.metrics(svm_top, gold, 1), classifier.metrics(svm_top, gold, 3)
     ece, bins = _calibration(ranked, gold)
     en = _english_probe(model)

@@ -24,6 +24,16 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _wait_until_serving(port: int) -> None:
+    """Until the server on ``port`` answers /login (at most ~20 s)."""
+    for _ in range(200):
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/login", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.1)
+
+
 def test_two_workers_share_connections_and_stop_together(tmp_path):
     port = _free_port()
     env = {**os.environ, "PANHUO_SECRET_KEY": "serving-test-" + "x" * 40}
@@ -32,12 +42,7 @@ def test_two_workers_share_connections_and_stop_together(tmp_path):
     proc = subprocess.Popen([sys.executable, "-c", "from panhuo.cli import main; main()", "-w", str(tmp_path),
                              "serve", "--port", str(port), "--workers", "2"], env=env)
     try:
-        for _ in range(200):
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/login", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+        _wait_until_serving(port)
         workers = psutil.Process(proc.pid).children(recursive=True)
         servers = {p.pid for p in workers if any(c.laddr.port == port for c in p.net_connections("tcp"))}
         assert len(servers) == 2, "each worker listens on the port with its own socket"
@@ -66,12 +71,7 @@ def test_workers_sign_with_one_key_and_a_second_server_on_the_port_fails(tmp_pat
     subprocess.run([*cli, "init"], env=env, check=True, capture_output=True)
     proc = subprocess.Popen([*cli, "serve", "--port", str(port), "--workers", "2"], env=env)
     try:
-        for _ in range(200):
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/login", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+        _wait_until_serving(port)
         key = (tmp_path / ".secret_key").read_text()
         assert len(key) >= 32 and oct((tmp_path / ".secret_key").stat().st_mode & 0o777) == "0o600"
         for _ in range(12):  # a fresh connection per request lands on either worker: CSRF must check out on both

@@ -264,8 +264,7 @@ class Model:
     def predict_set(self, text: str, threshold: float | None = None, max_labels: int = MAX_SET) -> list[str]:
         """The set-valued prediction: the most probable subclass plus every other with probability ≥
         ``threshold`` (default: the one chosen when the model was trained)."""
-        return choose_set(self.predict(text, max_labels), self.threshold if threshold is None else threshold,
-                          max_labels)
+        return self.predict_sets([text], threshold, max_labels)[0]
 
 
 def choose_set(ranked: Sequence[tuple[str, float]], threshold: float | None = None,
